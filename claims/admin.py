@@ -1,0 +1,196 @@
+from django.contrib import admin
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review
+
+
+class CreatedByMixin:
+    """Record who entered a claim or figure: nobody may later verify their own entry."""
+
+    def save_model(self, request, obj, form, change):
+        if not obj.pk and hasattr(obj, "created_by_id") and not obj.created_by_id:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            instance = inline_form.instance
+            if not instance.pk and hasattr(instance, "created_by_id") and not instance.created_by_id:
+                instance.created_by = request.user
+        super().save_formset(request, form, formset, change)
+
+
+class ClaimInline(admin.StackedInline):
+    model = Claim
+    extra = 0
+    fields = [("quote", "speaker", "status"), "anchor"]
+    readonly_fields = ["anchor"]
+    autocomplete_fields = ["speaker"]
+    show_change_link = True
+    classes = ["collapse"]
+
+    @admin.display(description="anchor")
+    def anchor(self, claim):
+        if claim.anchor_start is None:
+            return "not found in the text"
+        return f"characters {claim.anchor_start:,}–{claim.anchor_end:,}"
+
+
+class FigureInline(admin.TabularInline):
+    model = Figure
+    fk_name = "source"
+    extra = 0
+    fields = ["value_text", "metric", "subject", "period_start", "period_end", "period_precision", "qualifier",
+              "value", "lower", "upper", "attributed_to", "origin_role", "status"]
+    autocomplete_fields = ["metric", "subject", "attributed_to"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("metric", "subject", "attributed_to")
+
+
+class AliasInline(admin.TabularInline):
+    model = EntityAlias
+    extra = 1
+
+
+@admin.register(Entity)
+class EntityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "slug", "alias_list"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "aliases__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AliasInline]
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("aliases")
+
+    @admin.display(description="aliases")
+    def alias_list(self, entity):
+        return ", ".join(alias.name for alias in entity.aliases.all())
+
+
+@admin.register(EntityAlias)
+class EntityAliasAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "entity"]
+    list_select_related = ["entity"]
+    search_fields = ["name", "entity__name"]
+    autocomplete_fields = ["entity"]
+
+
+@admin.register(Metric)
+class MetricAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "unit", "min_value", "max_value"]
+    search_fields = ["name", "slug", "unit"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+
+
+@admin.register(Claim)
+class ClaimAdmin(CreatedByMixin, SimpleHistoryAdmin):
+    list_display = ["short_quote", "speaker", "source", "status", "anchored"]
+    list_filter = ["status", "source__outlet", "source"]
+    list_select_related = ["speaker", "source"]
+    list_per_page = 100
+    show_full_result_count = False
+    search_fields = ["quote", "source__title", "source__slug", "speaker__name"]
+    autocomplete_fields = ["source", "speaker", "about"]
+    readonly_fields = ["anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "created_by", "created_at",
+                       "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["source", "quote", "speaker", "about", "status", "note"]}),
+        ("Anchor in the source text", {"fields": [("anchor_start", "anchor_end"), ("anchor_prefix", "anchor_suffix")]}),
+        ("Entry", {"fields": [("created_by", "created_at", "updated_at")]}),
+    ]
+
+    @admin.display(description="quote", ordering="quote")
+    def short_quote(self, claim):
+        return str(claim)
+
+    @admin.display(description="anchored", boolean=True)
+    def anchored(self, claim):
+        return claim.anchor_start is not None
+
+
+@admin.register(Figure)
+class FigureAdmin(CreatedByMixin, SimpleHistoryAdmin):
+    list_display = ["value_text", "bounds", "metric", "subject", "period", "source", "attributed_to", "status",
+                    "rank"]
+    list_filter = ["status", "metric", "qualifier", "origin_role", "rank", "period_precision"]
+    list_select_related = ["metric", "subject", "source", "attributed_to"]
+    list_per_page = 100
+    show_full_result_count = False
+    search_fields = ["value_text", "source__title", "source__slug", "subject__name", "metric__name"]
+    autocomplete_fields = ["source", "claim", "metric", "subject", "attributed_to", "supersedes"]
+    readonly_fields = ["anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "import_batch", "import_row",
+                       "created_by", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["source", "claim", "value_text", "metric", "subject"]}),
+        ("Value and bounds", {
+            "fields": ["qualifier", ("value", "lower", "upper")],
+            "description": "Leave value and bounds empty to read them from the value text "
+                           "(“more than 70” is a lower bound of 70).",
+        }),
+        ("Period", {"fields": [("period_start", "period_end", "period_precision")]}),
+        ("Provenance", {"fields": [("attributed_to", "origin_role"), ("rank", "rank_reason"), "supersedes"]}),
+        ("Status", {"fields": ["status", "note"]}),
+        ("Anchor and entry", {"classes": ["collapse"], "fields": [
+            ("anchor_start", "anchor_end"), ("anchor_prefix", "anchor_suffix"), ("import_batch", "import_row"),
+            ("created_by", "created_at", "updated_at"),
+        ]}),
+    ]
+
+    @admin.display(description="bounds", ordering="value")
+    def bounds(self, figure):
+        return figure.bounds_display
+
+    @admin.display(description="period", ordering="period_start")
+    def period(self, figure):
+        from claims.parsing import format_period
+
+        return format_period(figure.period_start, figure.period_end, figure.period_precision)
+
+
+@admin.register(Review)
+class ReviewAdmin(SimpleHistoryAdmin):
+    list_display = ["verdict", "target_display", "reviewer", "reviewed_at"]
+    list_filter = ["verdict", "reviewer"]
+    list_select_related = ["claim", "figure__metric", "figure__subject", "reviewer"]
+    search_fields = ["rationale", "claim__quote", "figure__value_text"]
+    autocomplete_fields = ["claim", "figure", "evidence"]
+    readonly_fields = ["reviewer"]
+    date_hierarchy = "reviewed_at"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+
+        class ReviewForm(form_class):
+            # The reviewer is whoever is logged in; set before validation so the
+            # self-review rule is checked on the form, not after it.
+            def _post_clean(self):
+                if not self.instance.reviewer_id:
+                    self.instance.reviewer = request.user
+                super()._post_clean()
+
+        return ReviewForm
+
+    @admin.display(description="of")
+    def target_display(self, review):
+        target = review.target
+        return format_html("{} {}", "claim" if review.claim_id else "figure", target)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "file_format", "created_by", "created_at", "rows_new", "rows_updated", "rows_unchanged"]
+    list_select_related = ["created_by"]
+    readonly_fields = [field.name for field in ImportBatch._meta.fields]
+    search_fields = ["file_name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

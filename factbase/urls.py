@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "factbase curators"
+admin.site.site_title = "factbase admin"
+admin.site.index_title = "Sources, claims and figures"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("sources.urls")),
+    path("", include("claims.urls")),
+]

@@ -1,0 +1,71 @@
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from claims.admin import ClaimInline, FigureInline
+from sources.models import Outlet, Source
+
+
+@admin.register(Outlet)
+class OutletAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "slug", "source_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(source_count=Count("sources"))
+
+    @admin.display(description="sources", ordering="source_count")
+    def source_count(self, outlet):
+        return outlet.source_count
+
+
+@admin.register(Source)
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "outlet", "kind", "published_display", "status", "reliability", "claim_count",
+                    "figure_count"]
+    list_filter = ["status", "kind", "reliability", "language", "outlet"]
+    list_select_related = ["outlet"]
+    search_fields = ["title", "slug", "authors", "outlet__name"]
+    ordering = ["-published_on", "title"]
+    date_hierarchy = "published_on"
+    autocomplete_fields = ["outlet"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["content_hash", "text_length", "created_at", "updated_at", "public_page"]
+    inlines = [ClaimInline, FigureInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "outlet", "authors", "status", "reliability", "public_page"]}),
+        ("Publication", {"fields": [("published_on", "published_precision"), "language", "url", "archived_url"]}),
+        ("Text as retrieved", {"fields": ["text", ("content_hash", "text_length")]}),
+        ("Notes", {"fields": ["note", ("created_at", "updated_at")]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            claim_count=Count("claims", distinct=True), figure_count=Count("figures", distinct=True)
+        )
+
+    @admin.display(description="published", ordering="published_on")
+    def published_display(self, source):
+        return source.published_display
+
+    @admin.display(description="claims", ordering="claim_count")
+    def claim_count(self, source):
+        return source.claim_count
+
+    @admin.display(description="figures", ordering="figure_count")
+    def figure_count(self, source):
+        return source.figure_count
+
+    @admin.display(description="characters")
+    def text_length(self, source):
+        return f"{len(source.text):,}"
+
+    @admin.display(description="public page")
+    def public_page(self, source):
+        if not source.pk:
+            return "—"
+        return format_html('<a href="{}">{}</a>', source.get_absolute_url(), source.get_absolute_url())

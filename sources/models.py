@@ -1,0 +1,140 @@
+import hashlib
+
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class Outlet(models.Model):
+    """Who publishes sources: a party, a union, a newspaper, a government body, an NGO."""
+
+    class Kind(models.TextChoices):
+        PARTY = "party", "Political party or movement"
+        UNION = "union", "Trade union"
+        NEWSPAPER = "newspaper", "Newspaper or news site"
+        GOVERNMENT = "government", "Government body"
+        NGO = "ngo", "NGO"
+        INTERNATIONAL = "international", "International organisation"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    url = models.URLField(blank=True)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SourceQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(status=Source.Status.PUBLISHED)
+
+
+class Source(models.Model):
+    """One document, with its full text exactly as retrieved."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        STATEMENT = "statement", "Statement"
+        SPEECH = "speech", "Speech or address"
+        REPORT = "report", "Report"
+        DATASET = "dataset", "Dataset"
+        INTERVIEW = "interview", "Interview"
+        OTHER = "other", "Other"
+
+    class DatePrecision(models.TextChoices):
+        DAY = "day", "Day"
+        MONTH = "month", "Month"
+        YEAR = "year", "Year"
+        UNKNOWN = "unknown", "Unknown"
+
+    class Reliability(models.TextChoices):
+        # The Admiralty scale's source grades, as intelligence and OSINT analysts use them.
+        A = "A", "A – completely reliable"
+        B = "B", "B – usually reliable"
+        C = "C", "C – fairly reliable"
+        D = "D", "D – not usually reliable"
+        E = "E", "E – unreliable"
+        F = "F", "F – reliability cannot be judged"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft (not public)"
+        PUBLISHED = "published", "Published"
+
+    slug = models.SlugField(max_length=120, unique=True, help_text="Names the source in URLs and spreadsheets.")
+    title = models.CharField(max_length=500)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, null=True, blank=True, related_name="sources",
+        help_text="Leave empty when the text does not reveal its publisher.",
+    )
+    authors = models.CharField(max_length=500, blank=True, help_text="As the text names them; empty when unknown.")
+    published_on = models.DateField(null=True, blank=True)
+    published_precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN,
+        help_text="How much of the publication date is known: 2018-01-01 with precision 'year' means 2018.",
+    )
+    language = models.CharField(max_length=12, default="en", help_text="BCP 47 code: en, ru, kk…")
+    url = models.URLField(max_length=1000, blank=True)
+    archived_url = models.URLField(max_length=1000, blank=True)
+    text = models.TextField(blank=True, help_text="The full text exactly as retrieved. Quotes are anchored in it.")
+    content_hash = models.CharField(max_length=64, editable=False, db_index=True)
+    reliability = models.CharField(
+        max_length=1, choices=Reliability.choices, default=Reliability.F,
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    note = models.TextField(blank=True)
+    import_batch = models.ForeignKey(
+        "claims.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
+    )
+    import_row = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        indexes = [
+            models.Index(fields=["outlet", "-published_on"]),
+            models.Index(fields=["-published_on", "title"]),
+            models.Index(fields=["status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(published_on__isnull=False) | models.Q(published_precision="unknown"),
+                name="source_date_precision_needs_a_date",
+                violation_error_message="A publication date precision needs a publication date.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("sources:detail", args=[self.slug])
+
+    @staticmethod
+    def hash_text(text: str) -> str:
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def save(self, *args, **kwargs):
+        self.content_hash = self.hash_text(self.text)
+        super().save(*args, **kwargs)
+
+    @property
+    def published_display(self) -> str:
+        if not self.published_on:
+            return "date unknown"
+        if self.published_precision == self.DatePrecision.YEAR:
+            return str(self.published_on.year)
+        if self.published_precision == self.DatePrecision.MONTH:
+            return self.published_on.strftime("%B %Y")
+        return self.published_on.strftime("%-d %B %Y")
