@@ -251,6 +251,9 @@ class Claim(Anchored):
                 {"quote": "This quote does not occur in the source’s text. Copy it exactly as the source "
                           f"“{self.source}” has it (straight or curly quotes both match)."}
             )
+        if self.anchor_start is not None:
+            # Typed with straight quotes or plain dashes: keep the source's own characters.
+            self.quote = self.source.text[self.anchor_start : self.anchor_end]
 
 
 class FigureQuerySet(models.QuerySet):
@@ -537,7 +540,8 @@ class Review(models.Model):
         if target is not None and self.reviewer_id and target.created_by_id == self.reviewer_id:
             kind = "claim" if self.claim_id else "figure"
             raise ValidationError(
-                {"reviewer": f"You entered this {kind}; a different reviewer must give the verdict."}
+                f"{self.reviewer} entered this {kind}; a different reviewer must give the verdict.",
+                code="self_review",
             )
 
     def save(self, *args, **kwargs):
