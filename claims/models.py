@@ -1,10 +1,11 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db import connections, models, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -138,6 +139,44 @@ def _plain(number: Decimal) -> str:
     return text
 
 
+def bounds_problem(qualifier: str, value, lower, upper) -> tuple[str, str] | None:
+    """What is wrong with these bounds for this qualifier, as (field, message); None when they fit.
+
+    The same rules as the database's check constraints, said in words a curator can act on.
+    """
+    needs = {
+        "exact": ("value", "an exact figure needs a value and no bounds"),
+        "approximate": ("value", "an approximate figure needs a value"),
+        "more_than": ("lower", "“more than” is a lower bound: give lower, leave value and upper empty"),
+        "at_least": ("lower", "“at least” is a lower bound: give lower, leave value and upper empty"),
+        "less_than": ("upper", "“less than” is an upper bound: give upper, leave value and lower empty"),
+        "at_most": ("upper", "“at most” is an upper bound: give upper, leave value and lower empty"),
+        "range": ("lower", "a range needs both lower and upper"),
+    }
+    if qualifier not in needs:
+        return "qualifier", f"unknown qualifier “{qualifier}”"
+    column, message = needs[qualifier]
+    present = {"value": value is not None, "lower": lower is not None, "upper": upper is not None}
+    fits = {
+        "exact": present == {"value": True, "lower": False, "upper": False},
+        "approximate": present["value"],
+        "more_than": present == {"value": False, "lower": True, "upper": False},
+        "at_least": present == {"value": False, "lower": True, "upper": False},
+        "less_than": present == {"value": False, "lower": False, "upper": True},
+        "at_most": present == {"value": False, "lower": False, "upper": True},
+        "range": present["lower"] and present["upper"],
+    }[qualifier]
+    if not fits:
+        return column, message
+    if lower is not None and upper is not None and lower > upper:
+        return "lower", f"the lower bound {_plain(lower)} is above the upper bound {_plain(upper)}"
+    if value is not None and lower is not None and value < lower:
+        return "value", f"the value {_plain(value)} is below its lower bound {_plain(lower)}"
+    if value is not None and upper is not None and value > upper:
+        return "value", f"the value {_plain(value)} is above its upper bound {_plain(upper)}"
+    return None
+
+
 class ImportBatch(models.Model):
     """One spreadsheet import: which file, who, when and what it did."""
 
@@ -207,9 +246,34 @@ def anchor_constraint(name: str) -> models.CheckConstraint:
     )
 
 
+def _postgres(queryset) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def _search(queryset, text: str, fallback_fields: list[str]):
+    """Full-text search with a `rank` annotation on PostgreSQL (the stored, GIN-indexed
+    search_vector); on other databases every word must occur in one of the fallback fields."""
+    if _postgres(queryset):
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+    matching = queryset.model.objects.all()
+    for word in text.split():
+        word = word.strip('"')
+        if word and word.lower() not in ("or", "-"):
+            condition = Q()
+            for field in fallback_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            matching = matching.filter(condition)
+    # A subquery, because joins over many-valued relations (aliases) would repeat rows.
+    return queryset.filter(pk__in=matching.values("pk"))
+
+
 class ClaimQuerySet(models.QuerySet):
     def public(self):
         return self.exclude(status__in=NOT_PUBLIC).filter(source__status=Source.Status.PUBLISHED)
+
+    def search(self, text: str):
+        return _search(self, text, ["quote", "speaker__name", "source__title", "note"])
 
 
 class Claim(Anchored):
@@ -231,12 +295,14 @@ class Claim(Anchored):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[about])
+    # Filled by a PostgreSQL trigger (migration 0004) from the quote, speaker and source title; NULL elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "anchor_start", "id"]
-        indexes = [models.Index(fields=["source", "anchor_start"])]
+        indexes = [models.Index(fields=["source", "anchor_start"]), models.Index(fields=["status", "-id"])]
         constraints = [anchor_constraint("claim_anchor_ordered")]
 
     def __str__(self):
@@ -265,6 +331,33 @@ class FigureQuerySet(models.QuerySet):
             metric_id=figure.metric_id, subject_id=figure.subject_id,
             period_start=figure.period_start, period_end=figure.period_end,
         )
+
+    def search(self, text: str):
+        return _search(self, text, [
+            "value_text", "metric__name", "subject__name", "subject__aliases__name", "attributed_to__name",
+            "claim__quote", "source__title", "note",
+        ])
+
+    def overlapping(self, low=None, high=None):
+        """Figures whose range reaches into [low, high]: a value inside it, or bounds that do.
+
+        "more than 70" has no upper end, so it overlaps [100, 200]; it does not overlap [0, 50].
+        """
+        queryset = self
+        if low is not None:
+            queryset = queryset.filter(Q(upper__gte=low) | Q(upper__isnull=True, value__gte=low)
+                                       | Q(upper__isnull=True, value__isnull=True))
+        if high is not None:
+            queryset = queryset.filter(Q(lower__lte=high) | Q(lower__isnull=True, value__lte=high)
+                                       | Q(lower__isnull=True, value__isnull=True))
+        return queryset
+
+    def conflicting(self):
+        """Figures in a comparison whose ranges do not all overlap (see Comparison)."""
+        return self.filter(Exists(Comparison.objects.filter(
+            conflicting=True, metric=OuterRef("metric"), subject=OuterRef("subject"),
+            period_start=OuterRef("period_start"), period_end=OuterRef("period_end"),
+        )))
 
 
 class Figure(Anchored):
@@ -339,6 +432,9 @@ class Figure(Anchored):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Filled by a PostgreSQL trigger (migration 0004) from the value text, metric, subject and its aliases,
+    # attribution, claim quote and source title; NULL elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = FigureQuerySet.as_manager()
 
@@ -352,6 +448,9 @@ class Figure(Anchored):
             models.Index(fields=["status"], name="figure_status"),
             models.Index(fields=["value"], name="figure_value"),
             models.Index(fields=["-period_start", "id"], name="figure_period"),
+            # Public list: sort by the number (value, else its bound) and filter by metric in period order.
+            models.Index(Coalesce("value", "lower", "upper"), "id", name="figure_sort_value"),
+            models.Index(F("metric"), F("period_start").desc(), "id", name="figure_metric_period"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -465,6 +564,8 @@ class Figure(Anchored):
                 errors["value_text"] = f"{error}. Give the value and bounds by hand if the wording is unusual."
         if not errors and (problem := self.value_text_disagreement()):
             errors["qualifier"] = problem
+        if not errors and (problem := bounds_problem(self.qualifier, self.value, self.lower, self.upper)):
+            errors[problem[0]] = problem[1][0].upper() + problem[1][1:] + "."
         if self.metric_id:
             for field in ("value", "lower", "upper"):
                 number = getattr(self, field)
@@ -554,3 +655,67 @@ class Review(models.Model):
                 target.status = latest.verdict
                 target._change_reason = f"Review #{latest.pk}: {latest.get_verdict_display()}"
                 target.save(update_fields=["status", "updated_at"])
+
+
+class ComparisonQuerySet(models.QuerySet):
+    def by_disagreement(self):
+        return self.order_by("-disagreement", "id")
+
+
+class Comparison(models.Model):
+    """Public figures of one metric, subject and period from two or more sources.
+
+    Derived, never typed in: claims.comparisons keeps it up to date whenever a figure
+    or a source is saved or deleted, and rebuilds it in bulk after a bulk load. It is a
+    table so that /compare/ and `conflicting=1` need no GROUP BY over every figure.
+    """
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="+")
+    subject = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    figure_count = models.PositiveIntegerField()
+    source_count = models.PositiveIntegerField()
+    origin_count = models.PositiveIntegerField(help_text="Independent origins: ten outlets repeating one "
+                                                         "ministry's number are one origin.")
+    lowest = models.DecimalField(max_digits=24, decimal_places=6, help_text="The lowest number stated.")
+    highest = models.DecimalField(max_digits=24, decimal_places=6, help_text="The highest number stated.")
+    conflicting = models.BooleanField(help_text="The ranges of the figures do not all overlap.")
+    disagreement = models.FloatField(help_text="Above 1: a conflict, by the relative gap between the ranges; "
+                                               "up to 1: the spread relative to the largest number.")
+
+    objects = ComparisonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-disagreement", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "subject", "period_start", "period_end"],
+                                    name="comparison_unique_key"),
+        ]
+        indexes = [
+            models.Index(F("disagreement").desc(), "id", name="comparison_disagreement"),
+            models.Index(F("metric"), F("disagreement").desc(), name="comparison_metric"),
+            models.Index(F("subject"), F("disagreement").desc(), name="comparison_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.metric.name}, {self.subject}, {self.period_display}"
+
+    @property
+    def period_display(self) -> str:
+        from claims.parsing import format_period
+
+        precision = "year" if (self.period_start.month, self.period_start.day) == (1, 1) and (
+            self.period_end.month, self.period_end.day) == (12, 31) else "day"
+        return format_period(self.period_start, self.period_end, precision)
+
+    @property
+    def spread(self) -> Decimal:
+        return self.highest - self.lowest
+
+    def figures(self):
+        """The public figures compared (a query)."""
+        return Figure.objects.public().filter(
+            metric_id=self.metric_id, subject_id=self.subject_id,
+            period_start=self.period_start, period_end=self.period_end,
+        )

@@ -10,7 +10,7 @@ ParseError with a message a curator can act on; nothing is guessed silently
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 
@@ -265,8 +265,12 @@ def _single_period(text: str) -> Period:
 
 def parse_period(text: str | date) -> Period:
     """Parse "2021", "2021-2022", "January 2022", "2022-01-05" (or two of them joined by / or 'to')."""
+    if isinstance(text, datetime):  # a spreadsheet's date cell
+        text = text.date()
     if isinstance(text, date):
         return Period(text, text, Precision.DAY)
+    if isinstance(text, int | float) and float(text).is_integer():  # a year typed as a number
+        text = str(int(text))
     raw = str(text or "").strip()
     if not raw:
         raise ParseError("the period is empty")
@@ -298,3 +302,24 @@ def format_period(start: date, end: date, precision: str) -> str:
     if start == end:
         return start.isoformat()
     return f"{start.isoformat()}/{end.isoformat()}"
+
+
+def period_cells(start: date, end: date, precision: str) -> tuple[str, str]:
+    """A period as the two spreadsheet cells period_start and period_end, each at its precision."""
+    if precision == Precision.YEAR:
+        return str(start.year), str(end.year)
+    if precision == Precision.MONTH:
+        return start.strftime("%Y-%m"), end.strftime("%Y-%m")
+    return start.isoformat(), end.isoformat()
+
+
+def period_from_cells(start_text, end_text=None) -> Period:
+    """Read the two cells back: "2011" and "2011" is the year 2011; an empty end ends with the start."""
+    first = parse_period(start_text)
+    if end_text in (None, ""):
+        return first
+    last = parse_period(end_text)
+    if last.end < first.start:
+        raise ParseError(f"the period ends ({last.end}) before it starts ({first.start})")
+    precision = first.precision if first.precision == last.precision else Precision.DAY
+    return Period(first.start, last.end, precision)

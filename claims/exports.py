@@ -1,0 +1,63 @@
+"""Figure spreadsheets out: the DESIGN.md columns, streamed in any supported format.
+
+The same rows serve the public list exports, the admin export and
+`manage.py export_figures`, so an export is always also an import file.
+"""
+
+import tempfile
+from collections.abc import Iterable, Iterator
+
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+
+from claims import spreadsheets
+from claims.parsing import period_cells
+
+FIGURE_COLUMNS = ["id", "source", "metric", "subject", "period_start", "period_end", "value", "lower", "upper",
+                  "qualifier", "unit", "value_text", "attributed_to", "status", "note"]
+_FIGURE_VALUES = ["id", "source__slug", "metric__slug", "subject__slug", "period_start", "period_end",
+                  "period_precision", "value", "lower", "upper", "qualifier", "metric__unit", "value_text",
+                  "attributed_to__slug", "status", "note"]
+
+
+def figure_rows(queryset, chunk_size: int = 5000) -> Iterator[list]:
+    """Rows in FIGURE_COLUMNS order, fetched in chunks (a server-side cursor on PostgreSQL)."""
+    for row in queryset.order_by("id").values_list(*_FIGURE_VALUES).iterator(chunk_size=chunk_size):
+        (pk, source, metric, subject, start, end, precision, value, lower, upper, qualifier, unit, value_text,
+         attributed_to, status, note) = row
+        first, last = period_cells(start, end, precision)
+        yield [pk, source, metric, subject, first, last, value, lower, upper, qualifier, unit, value_text,
+               attributed_to or "", status, note]
+
+
+def write_file(header: list[str], rows: Iterable[list], fmt: str, target) -> None:
+    """Write rows to a binary file object."""
+    if fmt == "csv":
+        for chunk in spreadsheets.write_csv(header, rows):
+            target.write(chunk.encode("utf-8"))
+    elif fmt == "json":
+        for chunk in spreadsheets.write_json(header, rows):
+            target.write(chunk.encode("utf-8"))
+    elif fmt == "xlsx":
+        spreadsheets.write_xlsx(header, rows, target)
+    elif fmt == "ods":
+        spreadsheets.write_ods(header, rows, target)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+
+
+def table_export_response(rows: Iterable[list], header: list[str], fmt: str, filename_stem: str) -> HttpResponse:
+    filename = f"{filename_stem}.{fmt}"
+    if fmt in ("csv", "json"):
+        writer = spreadsheets.write_csv if fmt == "csv" else spreadsheets.write_json
+        response = StreamingHttpResponse(writer(header, rows), content_type=spreadsheets.CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    # Zip-based formats need a seekable file; spool to disk beyond a few MB to keep memory flat.
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
+    write_file(header, rows, fmt, spool)
+    spool.seek(0)
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=spreadsheets.CONTENT_TYPES[fmt])
+
+
+def figure_export_response(queryset, fmt: str, filename_stem: str = "figures") -> HttpResponse:
+    return table_export_response(figure_rows(queryset), FIGURE_COLUMNS, fmt, filename_stem)

@@ -1,0 +1,229 @@
+"""Reading and writing spreadsheet files: CSV, XLSX, ODS and JSON.
+
+Reading refuses bad files with a message a curator can act on (wrong
+encoding, truncated or disguised files, zip bombs, files over the limit) and
+streams CSV and XLSX row by row. Writing streams too, and escapes every cell a
+spreadsheet program would run as a formula, while numbers stay numbers.
+"""
+
+import codecs
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+FORMATS = ("csv", "xlsx", "ods", "json")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "json": "application/json",
+}
+# A spreadsheet program runs a cell starting with these as a formula (OWASP: CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Unpacked XLSX/ODS content allowed per packed byte, and in all: beyond either it is a zip bomb.
+MAX_COMPRESSION_RATIO = 200
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read; the message says why and what to do."""
+
+
+def format_of(name: str, declared: str | None = None) -> str:
+    fmt = (declared or Path(name).suffix.lstrip(".")).lower()
+    if fmt not in FORMATS:
+        raise FileProblem(f"“{name}”: unknown format “{fmt or 'none'}”; expected one of {', '.join(FORMATS)}")
+    return fmt
+
+
+def read_rows(stream, fmt: str, *, name: str = "the file", encoding: str | None = None) -> Iterator[list]:
+    """Yield the rows of a binary stream as lists of cells; the first row is the header."""
+    if fmt == "csv":
+        return _read_csv(stream, name, encoding)
+    if fmt == "xlsx":
+        return _read_xlsx(stream, name)
+    if fmt == "ods":
+        return _read_ods(stream, name)
+    if fmt == "json":
+        return _read_json(stream, name)
+    raise FileProblem(f"{name}: unknown format “{fmt}”")
+
+
+def _read_csv(stream, name, encoding):
+    head = stream.read(4)
+    stream.seek(0)
+    if encoding is None:
+        if head.startswith(codecs.BOM_UTF8):
+            encoding = "utf-8-sig"
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            encoding = "utf-16"
+        elif b"\x00" in head:
+            raise FileProblem(
+                f"{name} looks like UTF-16 without a byte-order mark; save it as UTF-8 (or UTF-16 with a BOM), "
+                "or declare its encoding"
+            )
+        else:
+            encoding = "utf-8"
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="", errors="strict")
+    reader = csv.reader(text)
+    line = 0
+    try:
+        for line, row in enumerate(reader, start=1):  # noqa: B007 - line is used after the loop
+            yield row
+    except UnicodeDecodeError as error:
+        raise FileProblem(
+            f"{name} is not {encoding.upper().replace('-SIG', '')} text (byte 0x{error.object[error.start]:02x} "
+            f"near line {line + 1}); save it as UTF-8 or declare its encoding (e.g. latin-1)"
+        ) from None
+    except csv.Error as error:
+        raise FileProblem(f"{name} line {line + 1}: not valid CSV ({error})") from None
+
+
+def _check_zip(stream, name, kind):
+    try:
+        archive = zipfile.ZipFile(stream)
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise FileProblem(
+            f"{name} is not a readable {kind.upper()} file: it may be truncated, or another kind of file "
+            f"renamed .{kind}"
+        ) from None
+    packed = sum(entry.compress_size for entry in entries) or 1
+    unpacked = sum(entry.file_size for entry in entries)
+    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
+        raise FileProblem(
+            f"{name} would unpack to {unpacked:,} bytes from {packed:,}: refused as a zip bomb "
+            f"(limit {MAX_COMPRESSION_RATIO}× and {MAX_UNPACKED_BYTES:,} bytes)"
+        )
+    stream.seek(0)
+
+
+def _read_xlsx(stream, name):
+    import openpyxl
+
+    _check_zip(stream, name, "xlsx")
+    try:
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except Exception:
+        raise FileProblem(
+            f"{name} is not a readable XLSX file: it may be truncated, or another kind of file renamed .xlsx"
+        ) from None
+    try:
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
+            yield list(row)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise FileProblem(f"{name}: the XLSX file is damaged and cannot be read to the end") from None
+    finally:
+        workbook.close()
+
+
+def _read_ods(stream, name):
+    import tablib
+
+    _check_zip(stream, name, "ods")
+    try:
+        book = tablib.Dataset().load(stream.read(), format="ods", headers=False)
+    except Exception:
+        raise FileProblem(
+            f"{name} is not a readable ODS file: it may be truncated, or another kind of file renamed .ods"
+        ) from None
+    yield from (list(row) for row in book)
+
+
+def _read_json(stream, name):
+    try:
+        data = json.load(io.TextIOWrapper(stream, encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FileProblem(f"{name} is not valid JSON ({error})") from None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise FileProblem(f"{name}: expected a JSON list of objects, one per row, keyed by column name")
+    header: list[str] = []
+    for item in data:
+        header.extend(key for key in item if key not in header)
+    yield header
+    for item in data:
+        yield [item.get(key) for key in header]
+
+
+def escape_formula(cell):
+    """Prefix text a spreadsheet would run as a formula with an apostrophe; numbers stay numbers."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_TRIGGERS):
+        return "'" + cell
+    return cell
+
+
+def unescape_formula(cell):
+    """Undo escape_formula, so an exported file imports back unchanged."""
+    if isinstance(cell, str) and len(cell) > 1 and cell[0] == "'" and cell[1:].startswith(FORMULA_TRIGGERS):
+        return cell[1:]
+    return cell
+
+
+def _plain(cell):
+    if isinstance(cell, Decimal):
+        return format(cell.normalize(), "f") if cell == cell.to_integral() else str(cell.normalize())
+    return cell
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def write_csv(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """Stream CSV text, starting with a BOM so Excel reads it as UTF-8."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([("" if cell is None else escape_formula(_plain(cell))) for cell in row])
+
+
+def write_json(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """Stream a JSON list of objects; numbers as JSON numbers, dates as ISO text."""
+
+    def convert(cell):
+        if isinstance(cell, Decimal):
+            return int(cell) if cell == cell.to_integral() else float(cell)
+        if isinstance(cell, date | datetime):
+            return cell.isoformat()
+        return cell
+
+    yield "["
+    for index, row in enumerate(rows):
+        record = {key: convert(cell) for key, cell in zip(header, row, strict=True)}
+        yield ("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False)
+    yield "\n]\n"
+
+
+def write_xlsx(header: list[str], rows: Iterable[list], target) -> None:
+    """Write an XLSX file in openpyxl's write-only mode: memory stays flat however many rows."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("figures")
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_spreadsheet_cell(cell) for cell in row])
+    workbook.save(target)
+
+
+def write_ods(header: list[str], rows: Iterable[list], target) -> None:
+    import tablib
+
+    dataset = tablib.Dataset(headers=header)
+    for row in rows:
+        dataset.append([_spreadsheet_cell(cell) for cell in row])
+    target.write(dataset.export("ods"))
+
+
+def _spreadsheet_cell(cell):
+    if isinstance(cell, Decimal):
+        return int(cell) if cell == cell.to_integral() else float(cell)
+    if cell is None:
+        return None
+    return escape_formula(cell)
