@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from claims.admin_spreadsheets import FigureSpreadsheetMixin
 from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review
+from claims.resources import ClaimResource, EntityResource, MetricResource
 
 
 class CreatedByMixin:
@@ -56,7 +59,8 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(SimpleHistoryAdmin):
+class EntityAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [EntityResource]
     list_display = ["name", "kind", "slug", "alias_list"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "aliases__name"]
@@ -81,7 +85,8 @@ class EntityAliasAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(SimpleHistoryAdmin):
+class MetricAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [MetricResource]
     list_display = ["name", "slug", "unit", "min_value", "max_value"]
     search_fields = ["name", "slug", "unit"]
     prepopulated_fields = {"slug": ["name"]}
@@ -89,7 +94,8 @@ class MetricAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(CreatedByMixin, SimpleHistoryAdmin):
+class ClaimAdmin(CreatedByMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ClaimResource]
     list_display = ["short_quote", "speaker", "source", "status", "anchored"]
     list_filter = ["status", "source__outlet", "source"]
     list_select_related = ["speaker", "source"]
@@ -115,7 +121,7 @@ class ClaimAdmin(CreatedByMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(CreatedByMixin, SimpleHistoryAdmin):
+class FigureAdmin(FigureSpreadsheetMixin, CreatedByMixin, SimpleHistoryAdmin):
     list_display = ["value_text", "bounds", "metric", "subject", "period", "source", "attributed_to", "status",
                     "rank"]
     list_filter = ["status", "metric", "qualifier", "origin_role", "rank", "period_precision"]

@@ -1,14 +1,17 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from claims.admin import ClaimInline, FigureInline
+from claims.resources import OutletResource, SourceResource
 from sources.models import Outlet, Source
 
 
 @admin.register(Outlet)
-class OutletAdmin(SimpleHistoryAdmin):
+class OutletAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [OutletResource]
     list_display = ["name", "kind", "slug", "source_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -24,7 +27,8 @@ class OutletAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [SourceResource]
     list_display = ["title", "outlet", "kind", "published_display", "status", "reliability", "claim_count",
                     "figure_count"]
     list_filter = ["status", "kind", "reliability", "language", "outlet"]

@@ -32,12 +32,12 @@ def admin_urls():
 def test_every_admin_page_renders_for_a_superuser(admin_client, one_of_everything, model):
     info = model._meta.app_label, model._meta.model_name
     obj = model.objects.first()
-    pages = [reverse("admin:%s_%s_changelist" % info), reverse("admin:%s_%s_change" % info, args=[obj.pk]),
-             reverse("admin:%s_%s_history" % info, args=[obj.pk])]
+    pages = [reverse("admin:{}_{}_changelist".format(*info)), reverse("admin:{}_{}_change".format(*info), args=[obj.pk]),
+             reverse("admin:{}_{}_history".format(*info), args=[obj.pk])]
     if admin.site._registry[model].has_add_permission(type("R", (), {"user": User(is_superuser=True)})):
-        pages.append(reverse("admin:%s_%s_add" % info))
+        pages.append(reverse("admin:{}_{}_add".format(*info)))
     if model is not Outlet or not obj.sources.exists():
-        pages.append(reverse("admin:%s_%s_delete" % info, args=[obj.pk]))
+        pages.append(reverse("admin:{}_{}_delete".format(*info), args=[obj.pk]))
     for page in pages:
         response = admin_client.get(page)
         assert response.status_code == 200, page
@@ -125,7 +125,7 @@ def test_admin_lists_cost_the_same_queries_whatever_the_table_size(
         source = make_source()
         for i in range(n):
             figure = make_figure(source=source, subject=make_entity(), attributed_to=make_entity())
-            claim = make_claim(source=source, speaker=make_entity())
+            make_claim(source=source, speaker=make_entity())
             Review.objects.create(figure=figure, verdict="verified", reviewer=reviewer, rationale=str(i))
             make_source()
 
