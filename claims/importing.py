@@ -462,7 +462,7 @@ class _FigureImporter:
     # Matching against what factbase already has --------------------------------------------------
 
     def existing_for(self, candidates) -> dict:
-        fields = [f.attname for f in Figure._meta.concrete_fields]
+        fields = [f.attname for f in Figure._meta.concrete_fields if f.get_internal_type() != "SearchVectorField"]
         ids = {values["id"] for _, _, values in candidates if "id" in values}
         by_key = {}
         keyless = [values for _, _, values in candidates if "id" not in values]
@@ -574,7 +574,9 @@ class _FigureImporter:
     def write(self, new: list[tuple[int, dict]], updates: list[tuple[int, dict]]) -> None:
         if self.report.dry_run or not (new or updates):
             return
-        figure_fields = [f for f in Figure._meta.concrete_fields]
+        # Fields a database trigger fills (the search vector) are left to it.
+        sample = (new or updates)[0][1]
+        figure_fields = [f for f in Figure._meta.concrete_fields if f.attname in sample or f.primary_key]
         if new:
             if self.use_copy:
                 with connection.cursor() as cursor:
@@ -610,7 +612,7 @@ class _FigureImporter:
         extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
 
         def values(kind, row, figure):
-            return [figure[f.attname] for f in tracked] + [self.now, self.change_reason(row), kind, user_id]
+            return [figure.get(f.attname) for f in tracked] + [self.now, self.change_reason(row), kind, user_id]
 
         if self.use_copy:
             columns = [f.column for f in tracked] + extra

@@ -114,25 +114,68 @@ def _read_xlsx(stream, name):
             f"{name} is not a readable XLSX file: it may be truncated, or another kind of file renamed .xlsx"
         ) from None
     try:
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
-            yield list(row)
+        for row in workbook.worksheets[0].iter_rows():
+            yield [_xlsx_cell(cell) for cell in row]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise FileProblem(f"{name}: the XLSX file is damaged and cannot be read to the end") from None
     finally:
         workbook.close()
 
 
+def _xlsx_cell(cell):
+    """A cell as the person typed it: 43.7% stays a percentage, a month stays a month."""
+    value = getattr(cell, "value", None)
+    number_format = (getattr(cell, "number_format", None) or "").lower()
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in number_format:
+        return f"{Decimal(repr(value)) * 100:f}".rstrip("0").rstrip(".") + "%"
+    if isinstance(value, datetime):
+        shown = number_format.replace("\\", "")
+        if "d" not in shown and "m" in shown:
+            return value.strftime("%Y-%m")
+        if "d" not in shown and "m" not in shown and "y" in shown:
+            return str(value.year)
+        return value.date()
+    return value
+
+
 def _read_ods(stream, name):
-    import tablib
+    # tablib's ODS reader drops repeated cells (two equal neighbours become one), so we read the XML ourselves.
+    from odf import opendocument, table, text
+    from odf.namespaces import OFFICENS, TABLENS
 
     _check_zip(stream, name, "ods")
     try:
-        book = tablib.Dataset().load(stream.read(), format="ods", headers=False)
+        document = opendocument.load(stream)
     except Exception:
         raise FileProblem(
             f"{name} is not a readable ODS file: it may be truncated, or another kind of file renamed .ods"
         ) from None
-    yield from (list(row) for row in book)
+    sheets = document.spreadsheet.getElementsByType(table.Table)
+    if not sheets:
+        return
+    for row in sheets[0].getElementsByType(table.TableRow):
+        cells = []
+        for cell in row.childNodes:
+            if cell.qname[1] not in ("table-cell", "covered-table-cell"):
+                continue
+            repeat = int(cell.attributes.get((TABLENS, "number-columns-repeated"), 1))
+            kind = cell.attributes.get((OFFICENS, "value-type"))
+            if kind in ("float", "currency"):
+                number = Decimal(cell.attributes[(OFFICENS, "value")])
+                value = int(number) if number == number.to_integral() else float(number)
+            elif kind == "percentage":
+                value = f"{Decimal(cell.attributes[(OFFICENS, 'value')]) * 100:f}".rstrip("0").rstrip(".") + "%"
+            elif kind == "date":
+                raw = cell.attributes[(OFFICENS, "date-value")]
+                value = date.fromisoformat(raw[:10])
+            else:
+                value = "\n".join(str(p) for p in cell.getElementsByType(text.P)) or None
+            cells.extend([value] * min(repeat, 1000))
+        while cells and cells[-1] in (None, ""):
+            cells.pop()
+        repeat_rows = int(row.attributes.get((TABLENS, "number-rows-repeated"), 1))
+        if cells:
+            yield from ([list(cells)] * min(repeat_rows, 10000))
 
 
 def _read_json(stream, name):
