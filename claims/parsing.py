@@ -84,6 +84,9 @@ _WORDS = {
     "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
     "seventy": 70, "eighty": 80, "ninety": 90, "a": 1, "an": 1, "dozen": 12,
 }
+_FRACTION_WORDS = {"half", "halves", "third", "thirds", "quarter", "quarters", "fourth", "fourths", "fifth", "fifths",
+                   "sixth", "sixths", "seventh", "sevenths", "eighth", "eighths", "ninth", "ninths", "tenth",
+                   "tenths", "in", "out", "per", "every"}
 _WORD_SCALES = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
 
 
@@ -198,8 +201,11 @@ def parse_value_text(text: str, *, decimal_comma: bool = False) -> ParsedValue:
         if not words:
             raise ParseError(f"“{original}” is not a number (expected e.g. 1,234, 43.7%, more than 70, 16–20)")
         number = None
-        # Drop trailing non-number words one at a time: "twenty thousand terrorists".
         tokens = words.group(0).split()
+        if _FRACTION_WORDS & {token.lower() for token in tokens}:
+            # "one third", "one in every seven": a share, not the number one.
+            raise ParseError(f"“{original}” is a fraction or ratio, not a count; give value and bounds by hand")
+        # Drop trailing non-number words one at a time: "twenty thousand terrorists".
         while tokens and number is None:
             try:
                 number = parse_number_words(" ".join(tokens))

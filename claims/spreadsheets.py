@@ -69,19 +69,39 @@ def _read_csv(stream, name, encoding):
             )
         else:
             encoding = "utf-8"
-    text = io.TextIOWrapper(stream, encoding=encoding, newline="", errors="strict")
-    reader = csv.reader(text)
+    if codecs.lookup(encoding).name.startswith("utf-16"):
+        lines = io.TextIOWrapper(stream, encoding=encoding, newline="", errors="strict")
+    else:
+        lines = _decoded_lines(stream, encoding)
+    reader = csv.reader(lines)
     line = 0
     try:
-        for line, row in enumerate(reader, start=1):  # noqa: B007 - line is used after the loop
+        for row in reader:
+            line = reader.line_num
             yield row
-    except UnicodeDecodeError as error:
+    except _BadByte as error:
         raise FileProblem(
-            f"{name} is not {encoding.upper().replace('-SIG', '')} text (byte 0x{error.object[error.start]:02x} "
-            f"near line {line + 1}); save it as UTF-8 or declare its encoding (e.g. latin-1)"
+            f"{name} is not {encoding.upper().replace('-SIG', '')} text (byte 0x{error.byte:02x} on line "
+            f"{error.line}); save it as UTF-8 or declare its encoding (e.g. latin-1)"
         ) from None
+    except UnicodeDecodeError:
+        raise FileProblem(f"{name} is not {encoding.upper()} text near line {line + 1}; save it as UTF-8") from None
     except csv.Error as error:
         raise FileProblem(f"{name} line {line + 1}: not valid CSV ({error})") from None
+
+
+class _BadByte(Exception):
+    def __init__(self, byte, line):
+        self.byte, self.line = byte, line
+
+
+def _decoded_lines(stream, encoding):
+    """Decode line by line, so an undecodable byte is reported on its own line."""
+    for number, raw in enumerate(stream, start=1):
+        try:
+            yield raw.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise _BadByte(raw[error.start], number) from None
 
 
 def _check_zip(stream, name, kind):

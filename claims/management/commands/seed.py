@@ -119,6 +119,7 @@ class Command(BaseCommand):
         existing = model.objects.filter(**lookup).first()
         if existing is not None:
             candidate.pk = existing.pk
+            candidate._state.adding = False
             for field in SKIPPED_FIELDS - {"id"}:
                 if hasattr(existing, field):
                     setattr(candidate, field, getattr(existing, field))
