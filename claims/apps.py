@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ClaimsConfig(AppConfig):
     name = "claims"
     verbose_name = "Claims, figures and reviews"
+
+    def ready(self):
+        from claims import comparisons
+
+        comparisons.connect()

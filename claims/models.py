@@ -255,7 +255,7 @@ def _search(queryset, text: str, fallback_fields: list[str]):
     search_vector); on other databases every word must occur in one of the fallback fields."""
     if _postgres(queryset):
         query = SearchQuery(text, search_type="websearch", config="english")
-        return queryset.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+        return queryset.filter(search_vector=query).annotate(search_rank=SearchRank(F("search_vector"), query))
     matching = queryset.model.objects.all()
     for word in text.split():
         word = word.strip('"')
@@ -302,7 +302,10 @@ class Claim(Anchored):
 
     class Meta:
         ordering = ["source", "anchor_start", "id"]
-        indexes = [models.Index(fields=["source", "anchor_start"]), models.Index(fields=["status", "-id"])]
+        indexes = [
+            models.Index(fields=["source", "anchor_start"]),
+            models.Index(fields=["status", "-id"], name="claim_status_recent"),
+        ]
         constraints = [anchor_constraint("claim_anchor_ordered")]
 
     def __str__(self):
@@ -663,7 +666,7 @@ class ComparisonQuerySet(models.QuerySet):
 
 
 class Comparison(models.Model):
-    """Public figures of one metric, subject and period from two or more sources.
+    """Public figures of one metric, subject and period from two or more sources or origins.
 
     Derived, never typed in: claims.comparisons keeps it up to date whenever a figure
     or a source is saved or deleted, and rebuilds it in bulk after a bulk load. It is a

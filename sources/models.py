@@ -1,6 +1,8 @@
 import hashlib
 
-from django.db import models
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connections, models
+from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -34,6 +36,19 @@ class Outlet(models.Model):
 class SourceQuerySet(models.QuerySet):
     def public(self):
         return self.filter(status=Source.Status.PUBLISHED)
+
+    def search(self, text: str):
+        """Title, authors and full text: ranked full-text search on PostgreSQL, words in any of them elsewhere."""
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(text, search_type="websearch", config="english")
+            return self.filter(search_vector=query).annotate(search_rank=SearchRank(F("search_vector"), query))
+        queryset = self
+        for word in text.split():
+            word = word.strip('"')
+            if word and word.lower() not in ("or", "-"):
+                queryset = queryset.filter(Q(title__icontains=word) | Q(authors__icontains=word)
+                                           | Q(text__icontains=word))
+        return queryset
 
 
 class Source(models.Model):
@@ -97,6 +112,8 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    # Filled by a PostgreSQL trigger (sources migration 0002) from title, authors and text; NULL elsewhere.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = SourceQuerySet.as_manager()
 

@@ -1,0 +1,171 @@
+"""Comparisons: the figures that measure one metric for one subject and period.
+
+A figure stands for a range of numbers: "16" is [16, 16]; "about 0.421" is that
+number give or take APPROXIMATE_TOLERANCE; "more than 70" is [70, ∞); "less than 5"
+(−∞, 5]; "16–20" is [16, 20]. Figures *conflict* when their ranges do not all
+overlap: in one dimension that is when the greatest lower end lies above the least
+upper end. Deprecated figures are drawn but take no part in the verdict.
+
+A comparison needs two or more figures that differ in source or in origin: one
+article setting the official Gini coefficient against the opposition's is a
+comparison too. Independent origins are counted, not rows: a figure's origin is whom it is
+attributed to; an unattributed figure is the reporting outlet's own (or the
+source's, when it has no outlet).
+
+The Comparison table is kept up to date by the signal handlers at the bottom
+(connected in ClaimsConfig.ready) and rebuilt in bulk by rebuild().
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import groupby
+
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.signals import post_delete, post_save, pre_save
+
+APPROXIMATE_TOLERANCE = Decimal("0.05")  # "about X" means X ± 5 %
+KEY_FIELDS = ("metric_id", "subject_id", "period_start", "period_end")
+_ROW_FIELDS = ("source_id", "source__outlet_id", "attributed_to_id", "qualifier", "value", "lower", "upper", "rank")
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: Decimal | None  # None: no lower end
+    high: Decimal | None  # None: no upper end
+
+    def overlaps(self, other: "Interval") -> bool:
+        return (self.high is None or other.low is None or self.high >= other.low) and (
+            other.high is None or self.low is None or other.high >= self.low
+        )
+
+
+def interval(qualifier: str, value, lower, upper) -> Interval:
+    """The range of numbers a figure allows."""
+    tolerance = abs(value) * APPROXIMATE_TOLERANCE if qualifier == "approximate" and value is not None else 0
+    low = lower if lower is not None else (value - tolerance if value is not None else None)
+    high = upper if upper is not None else (value + tolerance if value is not None else None)
+    return Interval(low, high)
+
+
+def point(value, lower, upper) -> Decimal:
+    """The number a figure states: its value, else the bound it gives."""
+    return value if value is not None else (lower if lower is not None else upper)
+
+
+def summarise(rows: list[dict]) -> dict | None:
+    """The comparison fields for one group's figure rows (_ROW_FIELDS), or None when it is no comparison."""
+    origins = {
+        ("entity", r["attributed_to_id"]) if r["attributed_to_id"] else
+        ("outlet", r["source__outlet_id"]) if r["source__outlet_id"] else ("source", r["source_id"])
+        for r in rows
+    }
+    sources = {row["source_id"] for row in rows}
+    if len(rows) < 2 or (len(sources) < 2 and len(origins) < 2):
+        return None
+    counted = [row for row in rows if row["rank"] != "deprecated"] or rows
+    intervals = [interval(r["qualifier"], r["value"], r["lower"], r["upper"]) for r in counted]
+    points = [point(r["value"], r["lower"], r["upper"]) for r in counted]
+    lows = [i.low for i in intervals if i.low is not None]
+    highs = [i.high for i in intervals if i.high is not None]
+    greatest_low, least_high = (max(lows) if lows else None), (min(highs) if highs else None)
+    conflicting = greatest_low is not None and least_high is not None and greatest_low > least_high
+    lowest, highest = min(points), max(points)
+    if conflicting:
+        scale = max(abs(greatest_low), abs(least_high)) or Decimal(1)
+        disagreement = 1 + float((greatest_low - least_high) / scale)
+    else:
+        scale = max(abs(lowest), abs(highest)) or Decimal(1)
+        disagreement = float((highest - lowest) / scale) / 2
+    return {
+        "figure_count": len(rows), "source_count": len(sources),
+        "origin_count": len(origins), "lowest": lowest, "highest": highest,
+        "conflicting": conflicting, "disagreement": disagreement,
+    }
+
+
+def refresh(keys: Iterable[tuple]) -> None:
+    """Recompute the comparisons of these (metric_id, subject_id, period_start, period_end) keys."""
+    from claims.models import Comparison, Figure
+
+    keys = {key for key in keys if None not in key}
+    if not keys:
+        return
+    condition = Q()
+    for key in keys:
+        condition |= Q(**dict(zip(KEY_FIELDS, key, strict=True)))
+    rows = Figure.objects.public().filter(condition).order_by(*KEY_FIELDS).values(*KEY_FIELDS, *_ROW_FIELDS)
+    with transaction.atomic():
+        seen = set()
+        for key, group in groupby(rows, key=lambda row: tuple(row[f] for f in KEY_FIELDS)):
+            fields = summarise(list(group))
+            if fields is not None:
+                seen.add(key)
+                Comparison.objects.update_or_create(**dict(zip(KEY_FIELDS, key, strict=True)), defaults=fields)
+        gone = Q()
+        for key in keys - seen:
+            gone |= Q(**dict(zip(KEY_FIELDS, key, strict=True)))
+        if gone:
+            Comparison.objects.filter(gone).delete()
+
+
+def rebuild(batch_size: int = 5000, *, public_figures=None, comparison_model=None) -> int:
+    """Recompute every comparison from scratch (after a bulk load); returns how many there are.
+
+    A migration passes its historical models' public figures and Comparison model.
+    """
+    from claims.models import Comparison, Figure
+
+    Comparison = comparison_model or Comparison  # noqa: N806
+    public_figures = Figure.objects.public() if public_figures is None else public_figures
+    rows = public_figures.order_by(*KEY_FIELDS).values_list(*KEY_FIELDS, *_ROW_FIELDS)
+    names = KEY_FIELDS + _ROW_FIELDS
+    created = 0
+    with transaction.atomic():
+        Comparison.objects.all().delete()
+        batch = []
+        for key, group in groupby(rows.iterator(chunk_size=batch_size), key=lambda row: row[:4]):
+            fields = summarise([dict(zip(names, row, strict=True)) for row in group])
+            if fields is not None:
+                batch.append(Comparison(**dict(zip(KEY_FIELDS, key, strict=True)), **fields))
+            if len(batch) >= batch_size:
+                Comparison.objects.bulk_create(batch)
+                created, batch = created + len(batch), []
+        Comparison.objects.bulk_create(batch)
+    return created + len(batch)
+
+
+def _key(figure) -> tuple:
+    return tuple(getattr(figure, field) for field in KEY_FIELDS)
+
+
+def remember_key(sender, instance, raw=False, **kwargs):
+    # A figure moved to another metric, subject or period leaves its old comparison too.
+    if instance.pk and not raw:
+        instance._comparison_key_before = (
+            type(instance).objects.filter(pk=instance.pk).values_list(*KEY_FIELDS).first()
+        )
+
+
+def figure_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        refresh([_key(instance), getattr(instance, "_comparison_key_before", None) or _key(instance)])
+
+
+def source_changed(sender, instance, raw=False, **kwargs):
+    # Publishing or withdrawing a source changes which of its figures are public.
+    from claims.models import Figure
+
+    if not raw and instance.pk:
+        refresh(Figure.objects.filter(source_id=instance.pk).values_list(*KEY_FIELDS).order_by().distinct())
+
+
+def connect():
+    from claims.models import Figure
+    from sources.models import Source
+
+    pre_save.connect(remember_key, sender=Figure, dispatch_uid="comparison-remember-key")
+    post_save.connect(figure_changed, sender=Figure, dispatch_uid="comparison-figure-saved")
+    post_delete.connect(figure_changed, sender=Figure, dispatch_uid="comparison-figure-deleted")
+    post_save.connect(source_changed, sender=Source, dispatch_uid="comparison-source-saved")
