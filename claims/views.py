@@ -1,25 +1,362 @@
-from django.views.generic import DetailView, ListView, TemplateView
+"""The researchers' pages: read-only, public records only, every filtered view a permalink.
 
-from claims.models import Claim, Figure
+What is public: a source once its status is *published*; a claim or figure of a
+published source unless it is a *draft* or *withdrawn* (every verdict — unverified,
+verified, disputed, false, misleading, unverifiable — is public, so a false number
+stays findable as false). Exports apply the same rule.
+"""
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.core.paginator import EmptyPage
+from django.db import connection
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views import View
+
+from claims.exports import FIGURE_COLUMNS, figure_export_response, table_export_response
+from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
+from claims.models import Claim, Comparison, Entity, Figure, Metric, Status
+from claims.paginators import CappedPaginator
+
+EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
+FACET_SIZE = 8  # values shown per facet before "more"
+FACET_SAMPLE = 10_000  # facets count at most this many matching rows
+_MARK_START, _MARK_STOP = "\ue000", "\ue001"  # private-use characters: the headline is escaped before marking
 
 
-class ClaimListView(ListView):
-    queryset = Claim.objects.public().select_related("source", "speaker")
+class FilteredListView(View):
+    """A list filtered by a FilterSet: an HTML page with facets, or `format=…` for every matching row."""
+
+    filterset_class = None
+    template_name = ""
     paginate_by = 50
+    filename_stem = ""
+    select_related = ()
+    facets = ()  # (parameter, heading, slug lookup, label lookup)
+    snippet_field = None
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def export(self, queryset, fmt):
+        raise NotImplementedError
+
+    def get(self, request):
+        data = request.GET.copy()
+        if "o" in data and "sort" not in data:
+            data["sort"] = data.pop("o")[-1]
+        filterset = self.filterset_class(data, queryset=self.base_queryset())
+        fmt = request.GET.get("format", "")
+        if fmt and fmt not in EXPORT_FORMATS:
+            formats = ", ".join(EXPORT_FORMATS)
+            return self.invalid(request, filterset, [f"Unknown format “{fmt}”: use one of {formats}."])
+        if not filterset.is_valid():
+            return self.invalid(request, filterset, [
+                f"{filterset.form.fields[name].label or name}: {' '.join(errors)}" if name in filterset.form.fields
+                else " ".join(errors) for name, errors in filterset.errors.items()
+            ])
+        queryset = filterset.qs
+        if fmt:
+            return self.export(queryset, fmt)
+        paginator = CappedPaginator(queryset.select_related(*self.select_related), self.paginate_by)
+        page_number = request.GET.get("page") or 1
+        try:
+            page_number = int(page_number)
+        except ValueError:
+            return self.invalid(request, filterset, [f"Page “{page_number}” is not a number."])
+        if page_number < 1 or (page_number > 1 and page_number > paginator.num_pages):
+            raise Http404("There is no such page of this list.")
+        page = paginator.page(page_number)
+        objects = list(page.object_list)
+        q = filterset.form.cleaned_data.get("q", "").strip()
+        if q and self.snippet_field:
+            add_snippets(objects, self.snippet_field, q)
+        context = {
+            "filter": filterset, "form": filterset.form, "page": page, "paginator": paginator, "objects": objects,
+            "facets": self.facet_counts(filterset.qs, request, paginator.more) if self.facets else [],
+            "facets_sampled": paginator.more, "facet_sample": FACET_SAMPLE, "q": q,
+            "exports": EXPORT_FORMATS, "active": active_filters(request, filterset),
+            "selected_sources": request.GET.getlist("source"), **self.extra_context(filterset),
+        }
+        return render(request, self.template_name, context)
+
+    def extra_context(self, filterset) -> dict:
+        return {}
+
+    def invalid(self, request, filterset, errors):
+        context = {"filter": filterset, "form": filterset.form, "errors": errors, "objects": [], "facets": [],
+                   "exports": EXPORT_FORMATS, "active": [], **self.extra_context(filterset)}
+        return render(request, self.template_name, context, status=400)
+
+    def facet_counts(self, queryset, request, sampled: bool) -> list[dict]:
+        """Counts by each facet: one GROUP BY per facet over at most FACET_SAMPLE matching rows."""
+        sample = queryset.order_by().values("pk")[:FACET_SAMPLE]
+        rows_of = queryset.model.objects.filter(pk__in=sample)
+        facets = []
+        for parameter, heading, slug_lookup, label_lookup in self.facets:
+            if parameter == "year":
+                counts = (rows_of.annotate(facet_year=ExtractYear("period_start")).values("facet_year")
+                          .annotate(n=Count("pk")).order_by("-n", "-facet_year")[: FACET_SIZE + 1])
+                items = [(str(row["facet_year"]), str(row["facet_year"]), row["n"]) for row in counts]
+            else:
+                counts = (rows_of.exclude(**{f"{slug_lookup}__isnull": True}).values(slug_lookup, label_lookup)
+                          .annotate(n=Count("pk")).order_by("-n", slug_lookup)[: FACET_SIZE + 1])
+                items = [(row[slug_lookup], row[label_lookup], row["n"]) for row in counts]
+            if parameter == "status":
+                labels = dict(Status.choices)
+                items = [(slug, labels.get(slug, slug), n) for slug, _, n in items]
+            facets.append({
+                "parameter": parameter, "heading": heading, "more": len(items) > FACET_SIZE,
+                "items": [facet_item(request, parameter, slug, label, n) for slug, label, n in items[:FACET_SIZE]],
+            })
+        return facets
 
 
-class ClaimDetailView(DetailView):
-    queryset = Claim.objects.public().select_related("source", "speaker")
+def facet_item(request, parameter, slug, label, count) -> dict:
+    """A facet value with the link that adds it as a filter (or removes it when it is already on)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
+    if parameter == "year":
+        selected = params.get("period_after") == slug and params.get("period_before") == slug
+        if selected:
+            params.pop("period_after"), params.pop("period_before")
+        else:
+            params["period_after"] = params["period_before"] = slug
+    else:
+        values = params.getlist(parameter)
+        selected = slug in values
+        if selected:
+            params.setlist(parameter, [v for v in values if v != slug])
+        elif parameter == "source":
+            params.setlist(parameter, [*values, slug])  # repeatable: another source widens the choice
+        else:
+            params[parameter] = slug
+    return {"slug": slug, "label": label, "count": count, "selected": selected, "url": "?" + params.urlencode()}
 
 
-class FigureListView(ListView):
-    queryset = Figure.objects.public().select_related("source", "metric", "subject", "attributed_to")
-    paginate_by = 50
+def active_filters(request, filterset) -> list[dict]:
+    """The filters in force, each with a link that removes it."""
+    active = []
+    for name in filterset.filters:
+        for value in request.GET.getlist(name):
+            if value == "" or name == "sort":
+                continue
+            params = request.GET.copy()
+            params.pop("page", None)
+            params.setlist(name, [v for v in params.getlist(name) if v != value])
+            label = filterset.form.fields[name].label or name.replace("_", " ")
+            active.append({"name": label, "value": value, "url": "?" + params.urlencode()})
+    return active
 
 
-class FigureDetailView(DetailView):
-    queryset = Figure.objects.public().select_related("source", "metric", "subject", "attributed_to")
+def add_snippets(objects, field: str, q: str) -> None:
+    """Set `snippet` on each object: its text around the words searched for, marked.
+
+    PostgreSQL's ts_headline runs in a second query on this page's rows only, so it never
+    runs over every match. Elsewhere the first occurrence of a word is shown.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, search_type="websearch", config="english")
+        headlines = dict(model.objects.filter(pk__in=[o.pk for o in objects]).annotate(
+            snippet=SearchHeadline(field, query, config="english", start_sel=_MARK_START, stop_sel=_MARK_STOP,
+                                   max_words=30, min_words=12, max_fragments=2),
+        ).values_list("pk", "snippet"))
+    else:
+        headlines = {o.pk: _plain_snippet(_lookup(o, field), q) for o in objects}
+    for obj in objects:
+        text = headlines.get(obj.pk) or ""
+        obj.snippet = mark_safe(
+            escape(text).replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
+        ) if _MARK_START in text else None
 
 
-class CompareView(TemplateView):
-    template_name = "claims/compare.html"
+def _lookup(obj, path: str) -> str:
+    for part in path.split("__"):
+        obj = getattr(obj, part, None) if obj is not None else None
+    return obj or ""
+
+
+def _plain_snippet(text: str, q: str, width: int = 90) -> str:
+    lowered = text.lower()
+    for word in q.split():
+        word = word.strip('"').lower()
+        position = lowered.find(word) if word else -1
+        if position != -1:
+            start, end = max(0, position - width), min(len(text), position + len(word) + width)
+            return ("…" if start else "") + text[start:position] + _MARK_START + text[position:position + len(word)] \
+                + _MARK_STOP + text[position + len(word):end] + ("…" if end < len(text) else "")
+    return ""
+
+
+class FigureListView(FilteredListView):
+    filterset_class = FigureFilter
+    template_name = "claims/figure_list.html"
+    filename_stem = "figures"
+    select_related = ("source", "metric", "subject", "attributed_to")
+    facets = (
+        ("metric", "Metric", "metric__slug", "metric__name"),
+        ("subject", "Subject", "subject__slug", "subject__name"),
+        ("source", "Source", "source__slug", "source__title"),
+        ("outlet", "Outlet", "source__outlet__slug", "source__outlet__name"),
+        ("status", "Status", "status", "status"),
+        ("year", "Year", None, None),
+    )
+    snippet_field = "value_text"
+
+    def base_queryset(self):
+        return Figure.objects.public()
+
+    def export(self, queryset, fmt):
+        return figure_export_response(queryset, fmt, "figures")
+
+    def extra_context(self, filterset):
+        return {"metrics": Metric.objects.all(), "sorts": FIGURE_SORTS, "columns": FIGURE_COLUMNS,
+                "statuses": filterset.filters["status"].extra["choices"]}
+
+
+CLAIM_COLUMNS = ["id", "source", "quote", "speaker", "status", "anchor_start", "anchor_end", "note"]
+
+
+class ClaimListView(FilteredListView):
+    filterset_class = ClaimFilter
+    template_name = "claims/claim_list.html"
+    filename_stem = "claims"
+    select_related = ("source", "speaker")
+    facets = (
+        ("speaker", "Speaker", "speaker__slug", "speaker__name"),
+        ("source", "Source", "source__slug", "source__title"),
+        ("outlet", "Outlet", "source__outlet__slug", "source__outlet__name"),
+        ("status", "Status", "status", "status"),
+    )
+    snippet_field = "quote"
+
+    def base_queryset(self):
+        return Claim.objects.public()
+
+    def export(self, queryset, fmt):
+        rows = (
+            [pk, source, quote, speaker or "", status, start, end, note]
+            for pk, source, quote, speaker, status, start, end, note in queryset.order_by("id").values_list(
+                "id", "source__slug", "quote", "speaker__slug", "status", "anchor_start", "anchor_end", "note"
+            ).iterator(chunk_size=2000)
+        )
+        return table_export_response(rows, CLAIM_COLUMNS, fmt, "claims")
+
+    def extra_context(self, filterset):
+        return {"sorts": CLAIM_SORTS, "statuses": filterset.filters["status"].extra["choices"]}
+
+
+def claim_detail(request, pk: int):
+    claim = get_object_or_404(Claim.objects.public().select_related("source__outlet", "speaker"), pk=pk)
+    context = {
+        "claim": claim,
+        "about": claim.about.all(),
+        "figures": claim.figures.public().select_related("metric", "subject", "attributed_to"),
+        "reviews": claim.reviews.prefetch_related(Prefetch("evidence", queryset=_public_sources())),
+        "excerpt": excerpt(claim), "anchor_id": f"claim-{claim.pk}",
+    }
+    return render(request, "claims/claim_detail.html", context)
+
+
+def figure_detail(request, pk: int):
+    figure = get_object_or_404(
+        Figure.objects.public().select_related("source__outlet", "metric", "subject", "attributed_to", "claim",
+                                               "supersedes__source"),
+        pk=pk,
+    )
+    comparison = Comparison.objects.filter(
+        metric_id=figure.metric_id, subject_id=figure.subject_id,
+        period_start=figure.period_start, period_end=figure.period_end,
+    ).first()
+    comparable = (Figure.objects.public().comparable_with(figure).exclude(pk=figure.pk)
+                  .select_related("source", "attributed_to").order_by("id")[:50])
+    context = {
+        "figure": figure, "comparison": comparison, "comparable": comparable,
+        "superseded_by": figure.superseded_by.public().select_related("source"),
+        "supersedes": figure.supersedes if figure.supersedes_id and _is_public(figure.supersedes) else None,
+        "reviews": figure.reviews.prefetch_related(Prefetch("evidence", queryset=_public_sources())),
+        "excerpt": excerpt(figure), "anchor_id": f"figure-{figure.pk}",
+    }
+    return render(request, "claims/figure_detail.html", context)
+
+
+def _public_sources():
+    from sources.models import Source
+
+    return Source.objects.public()
+
+
+def _is_public(figure) -> bool:
+    return Figure.objects.public().filter(pk=figure.pk).exists()
+
+
+def excerpt(record, width: int = 160) -> dict | None:
+    """The record's anchored text with a little of the source around it, when the anchor still holds."""
+    if not record.is_anchored:
+        return None
+    text = record.source.text
+    start = max(0, record.anchor_start - width)
+    end = min(len(text), record.anchor_end + width)
+    return {"before": ("…" if start else "") + text[start:record.anchor_start],
+            "quote": text[record.anchor_start:record.anchor_end],
+            "after": text[record.anchor_end:end] + ("…" if end < len(text) else "")}
+
+
+COMPARISONS_PER_PAGE = 10
+
+
+def compare(request):
+    """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them."""
+    comparisons = Comparison.objects.select_related("metric", "subject").by_disagreement()
+    errors = []
+    metric_slug, subject_ref = request.GET.get("metric", ""), request.GET.get("subject", "")
+    metric = subject = None
+    if metric_slug:
+        metric = Metric.objects.filter(slug=metric_slug).first()
+        if metric is None:
+            errors.append(f"No metric has the slug “{metric_slug}”.")
+        comparisons = comparisons.filter(metric=metric)
+    if subject_ref:
+        subject = Entity.objects.named(subject_ref).first()
+        if subject is None:
+            errors.append(f"No subject is called “{subject_ref}”.")
+        comparisons = comparisons.filter(subject=subject)
+    conflicting = request.GET.get("conflicting", "")
+    if conflicting not in ("", "1", "0"):
+        errors.append("conflicting: use 1 for conflicts only.")
+    if conflicting == "1":
+        comparisons = comparisons.filter(conflicting=True)
+    context = {"metrics": Metric.objects.all(), "metric": metric, "subject": subject, "subject_ref": subject_ref,
+               "conflicting": conflicting == "1", "errors": errors}
+    if errors:
+        return render(request, "claims/compare.html", {**context, "groups": []}, status=400)
+    paginator = CappedPaginator(comparisons, COMPARISONS_PER_PAGE)
+    try:
+        page = paginator.page(int(request.GET.get("page") or 1))
+    except ValueError:
+        return render(request, "claims/compare.html", {**context, "groups": [], "errors": ["No such page."]},
+                      status=400)
+    except EmptyPage as error:
+        raise Http404("There is no such page.") from error
+    groups = list(page.object_list)
+    keys = Q()
+    for group in groups:
+        keys |= Q(metric_id=group.metric_id, subject_id=group.subject_id, period_start=group.period_start,
+                  period_end=group.period_end)
+    figures = []
+    if groups:
+        figures = list(Figure.objects.public().filter(keys).select_related("source__outlet", "attributed_to")
+                       .order_by("id"))
+    for group in groups:
+        group.figure_list = [f for f in figures if (f.metric_id, f.subject_id, f.period_start, f.period_end) == (
+            group.metric_id, group.subject_id, group.period_start, group.period_end)]
+    return render(request, "claims/compare.html", {**context, "groups": groups, "page": page,
+                                                   "paginator": paginator})

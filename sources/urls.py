@@ -6,5 +6,5 @@ app_name = "sources"
 urlpatterns = [
     path("", views.home, name="home"),
     path("sources/", views.SourceListView.as_view(), name="list"),
-    path("sources/<slug:slug>/", views.SourceDetailView.as_view(), name="detail"),
+    path("sources/<slug:slug>/", views.source_detail, name="detail"),
 ]

@@ -1,0 +1,189 @@
+"""The query parameters of /figures/ and /claims/ (DESIGN.md fixes their names).
+
+Every parameter is validated: a value that names nothing or does not parse makes
+the form invalid, and the view answers 400 with the reason, never a guess.
+"""
+
+from datetime import date
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.db.models.functions import Coalesce
+
+from claims.models import NOT_PUBLIC, Entity, Metric, Status
+from claims.parsing import ParseError, parse_period
+from sources.models import Outlet, Source
+
+PUBLIC_STATUSES = [(value, label) for value, label in Status.choices if value not in NOT_PUBLIC]
+
+
+class EntityReferenceField(forms.CharField):
+    """An entity by slug, name or alias (Alma-Ata finds Almaty)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        entity = Entity.objects.named(value).first()
+        if entity is None:
+            raise ValidationError(f"No subject is called “{value}”.")
+        return entity
+
+
+class PeriodBoundField(forms.CharField):
+    """A date, a month or a year: 2011, 2011-12, December 2011, 2011-12-16."""
+
+    def __init__(self, *args, end: bool = False, **kwargs):
+        self.end = end
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value) -> date | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            period = parse_period(value)
+        except ParseError as error:
+            raise ValidationError(f"“{value}” is not a date, month or year ({error}).") from None
+        return period.end if self.end else period.start
+
+
+class EntityFilter(django_filters.Filter):
+    field_class = EntityReferenceField
+
+
+class PeriodAfterFilter(django_filters.Filter):
+    """Figures whose period ends on or after the start of the given date, month or year."""
+
+    field_class = PeriodBoundField
+
+    def filter(self, qs, value):
+        return qs if value is None else qs.filter(period_end__gte=value)
+
+
+class PeriodBeforeFilter(django_filters.Filter):
+    """Figures whose period starts on or before the end of the given date, month or year."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, end=True, **kwargs)
+
+    field_class = PeriodBoundField
+
+    def filter(self, qs, value):
+        return qs if value is None else qs.filter(period_start__lte=value)
+
+
+def _sort_value():
+    return Coalesce("value", "lower", "upper")
+
+
+# Each sort is backed by an index (see Figure.Meta.indexes) so a page of a million rows stays cheap.
+FIGURE_SORTS = {
+    "value": ("value (lowest first)", lambda: [_sort_value().asc(), F("id").asc()]),
+    "-value": ("value (highest first)", lambda: [_sort_value().desc(), F("id").desc()]),
+    "-period": ("period (latest first)", lambda: ["-period_start", "id"]),
+    "period": ("period (earliest first)", lambda: ["period_start", "-id"]),
+    "source": ("source (A–Z)", lambda: ["source__slug", "anchor_start", "id"]),
+    "-source": ("source (Z–A)", lambda: ["-source__slug", "-anchor_start", "-id"]),
+    "metric": ("metric (A–Z), comparable figures together", lambda: [
+        "metric__slug", "subject_id", "period_start", "period_end", "id"]),
+    "-metric": ("metric (Z–A)", lambda: [
+        "-metric__slug", "-subject_id", "-period_start", "-period_end", "-id"]),
+}
+DEFAULT_FIGURE_SORT = "-period"
+
+
+class FigureFilter(django_filters.FilterSet):
+    """Every parameter of /figures/. Values combine with AND; repeated `source` values with OR."""
+
+    source = django_filters.ModelMultipleChoiceFilter(
+        queryset=Source.objects.public(), to_field_name="slug", field_name="source",
+        help_text="Source slug; repeat for several sources.",
+    )
+    outlet = django_filters.ModelChoiceFilter(
+        queryset=Outlet.objects.all(), to_field_name="slug", field_name="source__outlet",
+    )
+    metric = django_filters.ModelChoiceFilter(queryset=Metric.objects.all(), to_field_name="slug")
+    subject = EntityFilter(field_name="subject", help_text="Slug, name or alias.")
+    status = django_filters.ChoiceFilter(choices=PUBLIC_STATUSES)
+    q = django_filters.CharFilter(method="search", label="Search")
+    value_min = django_filters.NumberFilter(method="value_range", label="Value from")
+    value_max = django_filters.NumberFilter(method="value_range", label="Value to")
+    period_after = PeriodAfterFilter(label="Period from")
+    period_before = PeriodBeforeFilter(label="Period to")
+    conflicting = django_filters.ChoiceFilter(
+        choices=[("1", "only figures whose sources conflict")], method="only_conflicting",
+        label="Conflicting", empty_label="all figures",
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _) in FIGURE_SORTS.items()], method="ordered",
+        empty_label="relevance when searching, else latest period",
+    )
+
+    def search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+    def value_range(self, queryset, name, value):
+        # Both bounds are applied together in filter_queryset.
+        return queryset
+
+    def only_conflicting(self, queryset, name, value):
+        return queryset.conflicting() if value == "1" else queryset
+
+    def ordered(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        low, high = data.get("value_min"), data.get("value_max")
+        if low is not None or high is not None:
+            queryset = queryset.overlapping(low, high)
+        sort = data.get("sort")
+        if sort:
+            return queryset.order_by(*FIGURE_SORTS[sort][1]())
+        if data.get("q", "").strip() and "search_rank" in queryset.query.annotations:
+            return queryset.order_by("-search_rank", "-period_start", "id")
+        return queryset.order_by(*FIGURE_SORTS[DEFAULT_FIGURE_SORT][1]())
+
+
+CLAIM_SORTS = {
+    "-added": ("latest added first", ["-id"]),
+    "added": ("earliest added first", ["id"]),
+    "source": ("source, in text order", ["source__slug", "anchor_start", "id"]),
+    "speaker": ("speaker (A–Z)", ["speaker__name", "id"]),
+}
+
+
+class ClaimFilter(django_filters.FilterSet):
+    source = django_filters.ModelMultipleChoiceFilter(
+        queryset=Source.objects.public(), to_field_name="slug", field_name="source",
+    )
+    outlet = django_filters.ModelChoiceFilter(
+        queryset=Outlet.objects.all(), to_field_name="slug", field_name="source__outlet",
+    )
+    speaker = EntityFilter(field_name="speaker", help_text="Slug, name or alias.")
+    about = EntityFilter(field_name="about", help_text="Slug, name or alias.")
+    status = django_filters.ChoiceFilter(choices=PUBLIC_STATUSES)
+    q = django_filters.CharFilter(method="search", label="Search")
+    sort = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _) in CLAIM_SORTS.items()], method="ordered",
+        empty_label="relevance when searching, else latest added",
+    )
+
+    def search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+    def ordered(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.form.cleaned_data.get("sort")
+        if sort:
+            return queryset.order_by(*CLAIM_SORTS[sort][1])
+        if self.form.cleaned_data.get("q", "").strip() and "search_rank" in queryset.query.annotations:
+            return queryset.order_by("-search_rank", "-id")
+        return queryset.order_by(*CLAIM_SORTS["-added"][1])

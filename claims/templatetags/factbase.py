@@ -1,0 +1,37 @@
+from django import template
+from django.utils.html import format_html
+
+from claims.charts import comparison_chart
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query(context, **changes) -> str:
+    """This page's query string with some parameters changed; None removes one. Changing anything but
+    the page starts again at page 1, so a permalink never points past its results."""
+    params = context["request"].GET.copy()
+    params.pop("format", None)
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, key: str, label: str) -> str:
+    """A column heading that sorts by it, and reverses the sort when clicked again."""
+    current = context["request"].GET.get("sort") or context["request"].GET.get("o") or ""
+    target = f"-{key}" if current == key else key
+    arrow = " ▲" if current == key else (" ▼" if current == f"-{key}" else "")
+    return format_html('<a href="{}">{}{}</a>', query(context, sort=target, o=None), label, arrow)
+
+
+@register.simple_tag
+def chart(comparison, figures):
+    return comparison_chart(comparison, figures)

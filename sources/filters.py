@@ -1,0 +1,50 @@
+"""The query parameters of /sources/."""
+
+import django_filters
+
+from claims.filters import PeriodAfterFilter, PeriodBeforeFilter
+from sources.models import Outlet, Source
+
+SOURCE_SORTS = {
+    "-published": ("newest first", ["-published_on", "title"]),
+    "published": ("oldest first", ["published_on", "title"]),
+    "title": ("title (A–Z)", ["title", "id"]),
+}
+
+
+class PublishedAfterFilter(PeriodAfterFilter):
+    def filter(self, qs, value):
+        return qs if value is None else qs.filter(published_on__gte=value)
+
+
+class PublishedBeforeFilter(PeriodBeforeFilter):
+    def filter(self, qs, value):
+        return qs if value is None else qs.filter(published_on__lte=value)
+
+
+class SourceFilter(django_filters.FilterSet):
+    outlet = django_filters.ModelMultipleChoiceFilter(queryset=Outlet.objects.all(), to_field_name="slug")
+    kind = django_filters.ChoiceFilter(choices=Source.Kind.choices)
+    language = django_filters.CharFilter()
+    published_after = PublishedAfterFilter(label="Published from")
+    published_before = PublishedBeforeFilter(label="Published until")
+    q = django_filters.CharFilter(method="search", label="Search titles and full texts")
+    sort = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _) in SOURCE_SORTS.items()], method="ordered",
+        empty_label="relevance when searching, else newest first",
+    )
+
+    def search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+    def ordered(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.form.cleaned_data.get("sort")
+        if sort:
+            return queryset.order_by(*SOURCE_SORTS[sort][1])
+        if self.form.cleaned_data.get("q", "").strip() and "search_rank" in queryset.query.annotations:
+            return queryset.order_by("-search_rank", "-published_on")
+        return queryset.order_by(*SOURCE_SORTS["-published"][1])
