@@ -99,7 +99,7 @@ class FigureFilter(django_filters.FilterSet):
     """Every parameter of /figures/. Values combine with AND; repeated `source` values with OR."""
 
     source = django_filters.ModelMultipleChoiceFilter(
-        queryset=Source.objects.public(), to_field_name="slug", field_name="source",
+        queryset=Source.objects.public(), to_field_name="slug", field_name="source__slug",
         help_text="Source slug; repeat for several sources.",
     )
     outlet = django_filters.ModelChoiceFilter(
@@ -159,7 +159,7 @@ CLAIM_SORTS = {
 
 class ClaimFilter(django_filters.FilterSet):
     source = django_filters.ModelMultipleChoiceFilter(
-        queryset=Source.objects.public(), to_field_name="slug", field_name="source",
+        queryset=Source.objects.public(), to_field_name="slug", field_name="source__slug",
     )
     outlet = django_filters.ModelChoiceFilter(
         queryset=Outlet.objects.all(), to_field_name="slug", field_name="source__outlet",

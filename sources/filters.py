@@ -23,7 +23,9 @@ class PublishedBeforeFilter(PeriodBeforeFilter):
 
 
 class SourceFilter(django_filters.FilterSet):
-    outlet = django_filters.ModelMultipleChoiceFilter(queryset=Outlet.objects.all(), to_field_name="slug")
+    outlet = django_filters.ModelMultipleChoiceFilter(
+        queryset=Outlet.objects.all(), to_field_name="slug", field_name="outlet__slug",
+    )
     kind = django_filters.ChoiceFilter(choices=Source.Kind.choices)
     language = django_filters.CharFilter()
     published_after = PublishedAfterFilter(label="Published from")

@@ -1,0 +1,71 @@
+"""Search (`q`): the same records on PostgreSQL (full text, ranked, highlighted) and SQLite (words)."""
+
+from django.db import connection
+from django.urls import reverse
+
+from claims.models import EntityAlias, Figure
+
+
+def listed(response, marker='data-figure-id="'):
+    return {int(chunk.split('"')[0]) for chunk in response.content.decode().split(marker)[1:]}
+
+
+def test_search_finds_figures_by_value_text_metric_subject_alias_attribution_quote_and_source_title(
+    client, make_figure, make_entity, make_source, make_claim, gini,
+):
+    almaty = make_entity("Almaty")
+    EntityAlias.objects.create(entity=almaty, name="Alma-Ata")
+    by_subject = make_figure(subject=almaty)
+    by_metric = make_figure(metric=gini, value_text="0.332")
+    by_attribution = make_figure(attributed_to=make_entity("Prosecutor General's Office"))
+    titled = make_source(title="Strike in the oil fields")
+    by_title = make_figure(source=titled)
+    by_quote = make_figure(claim=make_claim(quote="We will restore order"))
+    make_figure()  # matches none of the words below
+    assert listed(client.get(reverse("claims:figure-list"), {"q": "Almaty"})) == {by_subject.pk}
+    assert listed(client.get(reverse("claims:figure-list"), {"q": "Alma-Ata"})) == {by_subject.pk}
+    assert listed(client.get(reverse("claims:figure-list"), {"q": "gini"})) == {by_metric.pk}
+    assert listed(client.get(reverse("claims:figure-list"), {"q": "prosecutor"})) == {by_attribution.pk}
+    assert listed(client.get(reverse("claims:figure-list"), {"q": "oil fields"})) == {by_title.pk}
+    assert listed(client.get(reverse("claims:figure-list"), {"q": "restore order"})) == {by_quote.pk}
+
+
+def test_every_word_must_match(client, make_figure, make_entity, gini):
+    kazakhstan = make_entity("Kazakhstan")
+    both = make_figure(metric=gini, subject=kazakhstan, value_text="0.3")
+    make_figure(metric=gini, value_text="0.3")
+    assert listed(client.get(reverse("claims:figure-list"), {"q": "gini kazakhstan"})) == {both.pk}
+
+
+def test_sources_are_searched_in_their_full_text_with_a_highlighted_snippet(client, make_source):
+    make_source(slug="strike", title="A report", text="Police opened fire on striking oil workers in Zhanaozen.")
+    make_source(slug="other", title="Unrelated page", text="Nothing about that town.")
+    page = client.get(reverse("sources:list"), {"q": "Zhanaozen"}).content.decode()
+    assert "A report" in page and "Unrelated page" not in page
+    assert "<mark>Zhanaozen</mark>" in page
+
+
+def test_claims_are_searched_by_quote_and_the_snippet_is_escaped(client, make_claim, make_source):
+    source = make_source(text="He said <b>we will restore order</b> today.")
+    claim = make_claim(source=source, quote="<b>we will restore order</b>")
+    page = client.get(reverse("claims:claim-list"), {"q": "restore"}).content.decode()
+    assert claim.get_absolute_url() in page
+    assert "<b>we" not in page  # the source's text is shown, never run as HTML
+
+
+def test_the_best_match_comes_first_on_postgresql(client, make_figure, make_entity, make_source):
+    if connection.vendor != "postgresql":
+        return  # SQLite has no ranking: matches keep the list's order
+    # Both match; the subject weighs more than the source title.
+    weak = make_figure(source=make_source(title="On the Zhanaozen strike"))
+    strong = make_figure(subject=make_entity("Zhanaozen strike"), source=make_source(title="A report"))
+    page = client.get(reverse("claims:figure-list"), {"q": "Zhanaozen strike"}).content.decode()
+    assert page.index(f'data-figure-id="{strong.pk}"') < page.index(f'data-figure-id="{weak.pk}"')
+
+
+def test_renaming_a_metric_reaches_the_search(client, make_figure, death_toll):
+    figure = make_figure()
+    death_toll.name = "Fatalities"
+    death_toll.save()
+    assert listed(client.get(reverse("claims:figure-list"), {"q": "fatalities"})) == {figure.pk}
+    assert Figure.objects.public().search("fatalities").count() == 1
