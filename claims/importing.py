@@ -23,7 +23,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
-from claims import anchors, spreadsheets
+from claims import anchors, comparisons, spreadsheets
 from claims.exports import FIGURE_COLUMNS
 from claims.models import Entity, EntityAlias, Figure, ImportBatch, Metric, Status, bounds_problem
 from claims.parsing import ParseError, Qualifier, parse_number, parse_value_text, period_from_cells
@@ -136,6 +136,7 @@ def import_figures(
             importer.run(spreadsheets.read_rows(stream, fmt, name=file_name, encoding=encoding), progress)
             if not report.ok or dry_run:
                 raise _Rollback
+            importer.refresh_comparisons()
             batch = report.batch
             batch.rows_new, batch.rows_updated, batch.rows_unchanged = report.new, report.updated, report.unchanged
             batch.created_references = "\n".join(
@@ -167,6 +168,7 @@ class _FigureImporter:
         self.now = timezone.now()
         self.history = Figure.history.model
         self.use_copy = connection.vendor == "postgresql"
+        self.touched_keys: set[tuple] = set()
 
     # Reading -------------------------------------------------------------------------------------
 
@@ -470,9 +472,14 @@ class _FigureImporter:
         if ids:
             found.update({row["id"]: row for row in Figure.objects.filter(pk__in=ids).values(*fields)})
         if keyless:
-            query = Figure.objects.filter(
-                source_id__in={v.get("source_id") for v in keyless},
-                value_text__in={v.get("value_text") for v in keyless},
+            # Match on the whole natural key at once, as row values, so the lookup stays
+            # selective (and index-backed) however big the table is.
+            keys = list({_natural_key(values) for values in keyless})
+            table = connection.ops.quote_name(Figure._meta.db_table)
+            columns = ", ".join(f"{table}.{connection.ops.quote_name(c)}" for c in _KEY_COLUMNS)
+            rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
+            query = Figure.objects.extra(
+                where=[f"({columns}) IN (VALUES {rows})"], params=[part for key in keys for part in key]
             ).order_by("id")
             for row in query.values(*fields):
                 by_key.setdefault(_natural_key(row), row)
@@ -539,6 +546,7 @@ class _FigureImporter:
             self.keep(row, "unchanged", current["id"], current, [])
             return
         figure = {**current, **{name: value for name, _, value in changes}}
+        self.touched_keys.add(tuple(current[name] for name in comparisons.KEY_FIELDS))
         self.anchor(figure, source_text)
         figure.update(import_batch_id=self.batch_id, import_row=row, updated_at=self.now)
         updates.append((row, figure))
@@ -604,6 +612,13 @@ class _FigureImporter:
                 fields, batch_size=500,
             )
         self.write_history([("+", row, figure) for row, figure in new] + [("~", row, f) for row, f in updates])
+        self.touched_keys.update(tuple(figure[name] for name in comparisons.KEY_FIELDS) for _, figure in new + updates)
+
+    def refresh_comparisons(self) -> None:
+        """Bulk writes send no signals: bring the comparisons of every touched group up to date."""
+        keys = sorted(self.touched_keys, key=str)
+        for start in range(0, len(keys), 200):
+            comparisons.refresh(keys[start : start + 200])
 
     def write_history(self, entries) -> None:
         model = self.history
@@ -628,6 +643,9 @@ class _FigureImporter:
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+_KEY_COLUMNS = ["source_id", "metric_id", "subject_id", "period_start", "period_end", "value_text"]
 
 
 def _natural_key(values: dict) -> tuple:

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Group, User
 
-from claims.models import Claim, Entity, Figure, Metric
+from claims.models import Claim, Entity, EntityAlias, Figure, Metric
 from sources.models import Source
 
 _counter = itertools.count(1)
@@ -109,3 +109,24 @@ def reviewer(db):
 @pytest.fixture
 def researcher(db):
     return _user_in("Researcher", "researcher")
+
+
+@pytest.fixture
+def reference_data(db):
+    Source.objects.create(slug="zhanaozen-report", title="Report", status="published",
+                          text="Officials said 16 died; strikers said more than 70 died.")
+    for slug, name, unit, low, high in [
+        ("death-toll", "Death toll", "people", 0, None), ("gini-coefficient", "Gini coefficient", "coefficient", 0, 1),
+        ("turnout", "Turnout", "percent", 0, 100), ("vote-share", "Vote share", "percent", 0, 100),
+        ("people-with-disabilities", "People with disabilities", "people", 0, None),
+        ("unions-liquidated", "Trade unions liquidated", "organisations", 0, None),
+    ]:
+        Metric.objects.create(slug=slug, name=name, unit=unit, min_value=low, max_value=high)
+    for slug, name in [("zhanaozen-2011", "Zhanaozen massacre 2011"), ("kazakhstan", "Kazakhstan"),
+                       ("almaty", "Almaty"), ("january-2022-unrest", "January 2022 unrest"),
+                       ("prosecutor-general", "Prosecutor General's Office"),
+                       ("official-statistics", "Official statistics"),
+                       ("opposition-economists", "Opposition economists")]:
+        Entity.objects.create(slug=slug, name=name)
+    EntityAlias.objects.create(entity=Entity.objects.get(slug="almaty"), name="Alma-Ata")
+    EntityAlias.objects.create(entity=Entity.objects.get(slug="zhanaozen-2011"), name="Zhanaozen massacre")

@@ -30,14 +30,14 @@ def admin_urls():
 
 @pytest.mark.parametrize("model", [model for model, _ in admin_urls()], ids=lambda m: m._meta.model_name)
 def test_every_admin_page_renders_for_a_superuser(admin_client, one_of_everything, model):
-    info = model._meta.app_label, model._meta.model_name
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     obj = model.objects.first()
-    pages = [reverse("admin:{}_{}_changelist".format(*info)), reverse("admin:{}_{}_change".format(*info), args=[obj.pk]),
-             reverse("admin:{}_{}_history".format(*info), args=[obj.pk])]
+    pages = [reverse(f"{prefix}_changelist"), reverse(f"{prefix}_change", args=[obj.pk]),
+             reverse(f"{prefix}_history", args=[obj.pk])]
     if admin.site._registry[model].has_add_permission(type("R", (), {"user": User(is_superuser=True)})):
-        pages.append(reverse("admin:{}_{}_add".format(*info)))
+        pages.append(reverse(f"{prefix}_add"))
     if model is not Outlet or not obj.sources.exists():
-        pages.append(reverse("admin:{}_{}_delete".format(*info), args=[obj.pk]))
+        pages.append(reverse(f"{prefix}_delete", args=[obj.pk]))
     for page in pages:
         response = admin_client.get(page)
         assert response.status_code == 200, page

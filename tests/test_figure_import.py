@@ -8,32 +8,11 @@ from pathlib import Path
 import pytest
 
 from claims.importing import import_figures
-from claims.models import Entity, EntityAlias, Figure, ImportBatch, Metric
+from claims.models import Figure, ImportBatch, Metric
 from sources.models import Source
 
 FILES = Path(__file__).parent / "files"
 HEADER = "source,metric,subject,period_start,period_end,value_text,value,lower,upper,qualifier,unit,status,note\n"
-
-
-@pytest.fixture
-def reference_data(db):
-    Source.objects.create(slug="zhanaozen-report", title="Report", status="published",
-                          text="Officials said 16 died; strikers said more than 70 died.")
-    for slug, name, unit, low, high in [
-        ("death-toll", "Death toll", "people", 0, None), ("gini-coefficient", "Gini coefficient", "coefficient", 0, 1),
-        ("turnout", "Turnout", "percent", 0, 100), ("vote-share", "Vote share", "percent", 0, 100),
-        ("people-with-disabilities", "People with disabilities", "people", 0, None),
-        ("unions-liquidated", "Trade unions liquidated", "organisations", 0, None),
-    ]:
-        Metric.objects.create(slug=slug, name=name, unit=unit, min_value=low, max_value=high)
-    for slug, name in [("zhanaozen-2011", "Zhanaozen massacre 2011"), ("kazakhstan", "Kazakhstan"),
-                       ("almaty", "Almaty"), ("january-2022-unrest", "January 2022 unrest"),
-                       ("prosecutor-general", "Prosecutor General's Office"),
-                       ("official-statistics", "Official statistics"),
-                       ("opposition-economists", "Opposition economists")]:
-        Entity.objects.create(slug=slug, name=name)
-    EntityAlias.objects.create(entity=Entity.objects.get(slug="almaty"), name="Alma-Ata")
-    EntityAlias.objects.create(entity=Entity.objects.get(slug="zhanaozen-2011"), name="Zhanaozen massacre")
 
 
 def run(text: str | bytes, name="figures.csv", **options):
@@ -203,3 +182,14 @@ def test_files_written_by_a_spreadsheet_program_import_and_update_in_place(refer
     assert (edited.new, edited.updated, edited.unchanged) == (1, 1, 7), errors(edited)
     official = Figure.objects.get(metric__slug="death-toll", value_text="16")
     assert official.note == "Official figure (Prosecutor General)" and Figure.objects.count() == 10
+
+
+def test_imported_figures_join_their_comparison(reference_data):
+    from claims.models import Comparison
+
+    Source.objects.create(slug="other-report", title="Other", status="published")
+    text = HEADER + ("zhanaozen-report,death-toll,zhanaozen-2011,2011,,16,,,,,,unverified,\n"
+                     "other-report,death-toll,zhanaozen-2011,2011,,more than 70,,,,,,unverified,\n")
+    assert run(text).ok
+    comparison = Comparison.objects.get()  # bulk writes send no signals; the importer refreshes the group
+    assert comparison.conflicting and comparison.figure_count == 2

@@ -13,7 +13,7 @@ from django.urls import reverse
 from claims.exports import FIGURE_COLUMNS
 from claims.importing import import_figures
 from claims.models import Figure, ImportBatch
-from tests.test_figure_import import FILES, HEADER, errors, reference_data, run  # noqa: F401 - fixture
+from tests.test_figure_import import FILES, HEADER, errors, run
 
 ROW = "zhanaozen-report,death-toll,kazakhstan,2011,,16,,,,,,,Décès officiels\n"
 
@@ -88,7 +88,8 @@ def test_an_unedited_export_imports_back_as_a_no_op(exported_figure, tmp_path, f
     out = tmp_path / f"figures.{fmt}"
     call_command("export_figures", "--format", fmt, "-o", str(out))
     history = Figure.history.count()
-    report = import_figures(open(out, "rb"), file_name=out.name)
+    with open(out, "rb") as stream:
+        report = import_figures(stream, file_name=out.name)
     assert (report.new, report.updated, report.unchanged) == (0, 0, 2), errors(report)
     assert Figure.history.count() == history
 
