@@ -6,11 +6,12 @@ verified, disputed, false, misleading, unverifiable — is public, so a false nu
 stays findable as false). Exports apply the same rule.
 """
 
+from collections import Counter
+
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import EmptyPage
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
@@ -21,6 +22,7 @@ from claims.exports import FIGURE_COLUMNS, figure_export_response, table_export_
 from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
 from claims.models import Claim, Comparison, Entity, Figure, Metric, Status
 from claims.paginators import CappedPaginator
+from sources.models import Outlet, Source
 
 EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
 FACET_SIZE = 8  # values shown per facet before "more"
@@ -36,7 +38,9 @@ class FilteredListView(View):
     paginate_by = 50
     filename_stem = ""
     select_related = ()
-    facets = ()  # (parameter, heading, slug lookup, label lookup)
+    # (parameter, heading, column, labels): labels are (model, slug field, label field) for a foreign key,
+    # else a dict of value → label (or None for the value itself)
+    facets = ()
     snippet_field = None
 
     def base_queryset(self):
@@ -93,27 +97,38 @@ class FilteredListView(View):
         return render(request, self.template_name, context, status=400)
 
     def facet_counts(self, queryset, request, sampled: bool) -> list[dict]:
-        """Counts by each facet: one GROUP BY per facet over at most FACET_SAMPLE matching rows."""
-        sample = queryset.order_by().values("pk")[:FACET_SAMPLE]
-        rows_of = queryset.model.objects.filter(pk__in=sample)
+        """Counts by each facet over at most FACET_SAMPLE matching rows.
+
+        One query reads the facet columns of the sample and Python counts them; one small query
+        per related model then names the top values. Never a GROUP BY over the whole table.
+        """
+        columns = [facet[2] for facet in self.facets]
+        sample = list(queryset.order_by().values_list(*columns)[:FACET_SAMPLE])
         facets = []
-        for parameter, heading, slug_lookup, label_lookup in self.facets:
+        for index, (parameter, heading, _column, labels) in enumerate(self.facets):
+            counts = Counter(row[index] for row in sample if row[index] is not None)
             if parameter == "year":
-                counts = (rows_of.annotate(facet_year=ExtractYear("period_start")).values("facet_year")
-                          .annotate(n=Count("pk")).order_by("-n", "-facet_year")[: FACET_SIZE + 1])
-                items = [(str(row["facet_year"]), str(row["facet_year"]), row["n"]) for row in counts]
+                counts = _years(counts)
+            top = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[: FACET_SIZE + 1]
+            if isinstance(labels, tuple):  # (model, slug field, label field): look the top values up
+                model, slug_field, label_field = labels
+                names = {pk: (slug, label) for pk, slug, label in model.objects.filter(
+                    pk__in=[key for key, _ in top]).values_list("pk", slug_field, label_field)}
+                items = [(*names[key], n) for key, n in top if key in names]
             else:
-                counts = (rows_of.exclude(**{f"{slug_lookup}__isnull": True}).values(slug_lookup, label_lookup)
-                          .annotate(n=Count("pk")).order_by("-n", slug_lookup)[: FACET_SIZE + 1])
-                items = [(row[slug_lookup], row[label_lookup], row["n"]) for row in counts]
-            if parameter == "status":
-                labels = dict(Status.choices)
-                items = [(slug, labels.get(slug, slug), n) for slug, _, n in items]
+                items = [(key, (labels or {}).get(key, key), n) for key, n in top]
             facets.append({
                 "parameter": parameter, "heading": heading, "more": len(items) > FACET_SIZE,
                 "items": [facet_item(request, parameter, slug, label, n) for slug, label, n in items[:FACET_SIZE]],
             })
         return facets
+
+
+def _years(counts: Counter) -> Counter:
+    years = Counter()
+    for day, n in counts.items():
+        years[str(day.year)] += n
+    return years
 
 
 def facet_item(request, parameter, slug, label, count) -> dict:
@@ -202,12 +217,12 @@ class FigureListView(FilteredListView):
     filename_stem = "figures"
     select_related = ("source", "metric", "subject", "attributed_to")
     facets = (
-        ("metric", "Metric", "metric__slug", "metric__name"),
-        ("subject", "Subject", "subject__slug", "subject__name"),
-        ("source", "Source", "source__slug", "source__title"),
-        ("outlet", "Outlet", "source__outlet__slug", "source__outlet__name"),
-        ("status", "Status", "status", "status"),
-        ("year", "Year", None, None),
+        ("metric", "Metric", "metric_id", (Metric, "slug", "name")),
+        ("subject", "Subject", "subject_id", (Entity, "slug", "name")),
+        ("source", "Source", "source_id", (Source, "slug", "title")),
+        ("outlet", "Outlet", "source__outlet_id", (Outlet, "slug", "name")),
+        ("status", "Status", "status", dict(Status.choices)),
+        ("year", "Year", "period_start", None),
     )
     snippet_field = "value_text"
 
@@ -231,10 +246,10 @@ class ClaimListView(FilteredListView):
     filename_stem = "claims"
     select_related = ("source", "speaker")
     facets = (
-        ("speaker", "Speaker", "speaker__slug", "speaker__name"),
-        ("source", "Source", "source__slug", "source__title"),
-        ("outlet", "Outlet", "source__outlet__slug", "source__outlet__name"),
-        ("status", "Status", "status", "status"),
+        ("speaker", "Speaker", "speaker_id", (Entity, "slug", "name")),
+        ("source", "Source", "source_id", (Source, "slug", "title")),
+        ("outlet", "Outlet", "source__outlet_id", (Outlet, "slug", "name")),
+        ("status", "Status", "status", dict(Status.choices)),
     )
     snippet_field = "quote"
 
@@ -289,8 +304,6 @@ def figure_detail(request, pk: int):
 
 
 def _public_sources():
-    from sources.models import Source
-
     return Source.objects.public()
 
 

@@ -9,7 +9,7 @@ from claims import anchors
 from claims.models import Claim, Comparison, Figure, Review
 from claims.views import FilteredListView
 from sources.filters import SOURCE_SORTS, SourceFilter
-from sources.models import Source
+from sources.models import Outlet, Source
 
 SOURCE_COLUMNS = ["slug", "title", "kind", "outlet", "authors", "published_on", "published_precision", "language",
                   "url", "archived_url", "reliability"]
@@ -29,8 +29,8 @@ class SourceListView(FilteredListView):
     template_name = "sources/source_list.html"
     paginate_by = 30
     select_related = ("outlet",)
-    facets = (("outlet", "Outlet", "outlet__slug", "outlet__name"), ("kind", "Kind", "kind", "kind"),
-              ("language", "Language", "language", "language"))
+    facets = (("outlet", "Outlet", "outlet_id", (Outlet, "slug", "name")),
+              ("kind", "Kind", "kind", dict(Source.Kind.choices)), ("language", "Language", "language", None))
     snippet_field = "text"
 
     def base_queryset(self):
@@ -53,13 +53,6 @@ class SourceListView(FilteredListView):
     def extra_context(self, filterset):
         return {"sorts": SOURCE_SORTS, "kinds": Source.Kind.choices,
                 "selected_outlets": filterset.data.getlist("outlet")}
-
-    def facet_counts(self, queryset, request, sampled):
-        facets = super().facet_counts(queryset, request, sampled)
-        kinds = dict(Source.Kind.choices)
-        for item in facets[1]["items"]:
-            item["label"] = kinds.get(item["slug"], item["slug"])
-        return facets
 
 
 def source_detail(request, slug: str):
