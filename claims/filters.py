@@ -100,7 +100,7 @@ class FigureFilter(django_filters.FilterSet):
 
     source = django_filters.ModelMultipleChoiceFilter(
         queryset=Source.objects.public(), to_field_name="slug", field_name="source__slug",
-        help_text="Source slug; repeat for several sources.",
+        label="Source", help_text="Source slug; repeat for several sources.",
     )
     outlet = django_filters.ModelChoiceFilter(
         queryset=Outlet.objects.all(), to_field_name="slug", field_name="source__outlet",
