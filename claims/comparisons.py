@@ -22,7 +22,7 @@ from decimal import Decimal
 from itertools import groupby
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 
 APPROXIMATE_TOLERANCE = Decimal("0.05")  # "about X" means X ± 5 %
@@ -92,26 +92,35 @@ def refresh(keys: Iterable[tuple]) -> None:
     keys = {key for key in keys if None not in key}
     if not keys:
         return
-    condition = Q()
-    for key in keys:
-        condition |= Q(**dict(zip(KEY_FIELDS, key, strict=True)))
-    rows = Figure.objects.public().filter(condition).order_by(*KEY_FIELDS).values(*KEY_FIELDS, *_ROW_FIELDS)
+    rows = Figure.objects.public().filter(_any_of(keys)).order_by(*KEY_FIELDS).values(*KEY_FIELDS, *_ROW_FIELDS)
     with transaction.atomic():
-        seen = set()
+        seen, conflicting = set(), set()
         for key, group in groupby(rows, key=lambda row: tuple(row[f] for f in KEY_FIELDS)):
             fields = summarise(list(group))
             if fields is not None:
                 seen.add(key)
+                if fields["conflicting"]:
+                    conflicting.add(key)
                 Comparison.objects.update_or_create(**dict(zip(KEY_FIELDS, key, strict=True)), defaults=fields)
-        gone = Q()
-        for key in keys - seen:
-            gone |= Q(**dict(zip(KEY_FIELDS, key, strict=True)))
-        if gone:
-            Comparison.objects.filter(gone).delete()
+        if keys - seen:
+            Comparison.objects.filter(_any_of(keys - seen)).delete()
+        calm = keys - conflicting
+        if calm:
+            Figure.objects.filter(_any_of(calm), in_conflict=True).update(in_conflict=False)
+        if conflicting:
+            Figure.objects.filter(_any_of(conflicting), in_conflict=False).update(in_conflict=True)
 
 
-def rebuild(batch_size: int = 5000, *, public_figures=None, comparison_model=None) -> int:
-    """Recompute every comparison from scratch (after a bulk load); returns how many there are.
+def _any_of(keys) -> Q:
+    condition = Q()
+    for key in keys:
+        condition |= Q(**dict(zip(KEY_FIELDS, key, strict=True)))
+    return condition
+
+
+def rebuild(batch_size: int = 5000, *, public_figures=None, comparison_model=None, mark_figures=True) -> int:
+    """Recompute every comparison and every figure's in_conflict from scratch (after a bulk load);
+    returns how many comparisons there are.
 
     A migration passes its historical models' public figures and Comparison model.
     """
@@ -133,7 +142,19 @@ def rebuild(batch_size: int = 5000, *, public_figures=None, comparison_model=Non
                 Comparison.objects.bulk_create(batch)
                 created, batch = created + len(batch), []
         Comparison.objects.bulk_create(batch)
+        if mark_figures:
+            mark_conflicting(public_figures.model, Comparison)
     return created + len(batch)
+
+
+def mark_conflicting(figure_model, comparison_model) -> None:
+    """Set in_conflict on exactly the figures whose comparison conflicts."""
+    in_conflict = Exists(comparison_model.objects.filter(
+        conflicting=True, metric=OuterRef("metric"), subject=OuterRef("subject"),
+        period_start=OuterRef("period_start"), period_end=OuterRef("period_end"),
+    ))
+    figure_model.objects.filter(in_conflict=True).exclude(in_conflict).update(in_conflict=False)
+    figure_model.objects.filter(in_conflict, in_conflict=False).update(in_conflict=True)
 
 
 def _key(figure) -> tuple:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -356,11 +356,8 @@ class FigureQuerySet(models.QuerySet):
         return queryset
 
     def conflicting(self):
-        """Figures in a comparison whose ranges do not all overlap (see Comparison)."""
-        return self.filter(Exists(Comparison.objects.filter(
-            conflicting=True, metric=OuterRef("metric"), subject=OuterRef("subject"),
-            period_start=OuterRef("period_start"), period_end=OuterRef("period_end"),
-        )))
+        """Figures in a comparison whose ranges do not all overlap (see Comparison and in_conflict)."""
+        return self.filter(in_conflict=True)
 
 
 class Figure(Anchored):
@@ -438,6 +435,8 @@ class Figure(Anchored):
     # Filled by a PostgreSQL trigger (migration 0004) from the value text, metric, subject and its aliases,
     # attribution, claim quote and source title; NULL elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Copied from its Comparison by claims.comparisons, so `conflicting=1` is an indexed filter, not a join.
+    in_conflict = models.BooleanField(default=False, db_default=False, editable=False)
 
     objects = FigureQuerySet.as_manager()
 
@@ -454,6 +453,7 @@ class Figure(Anchored):
             # Public list: sort by the number (value, else its bound) and filter by metric in period order.
             models.Index(Coalesce("value", "lower", "upper"), "id", name="figure_sort_value"),
             models.Index(F("metric"), F("period_start").desc(), "id", name="figure_metric_period"),
+            models.Index(F("period_start").desc(), "id", name="figure_in_conflict", condition=Q(in_conflict=True)),
         ]
         constraints = [
             models.CheckConstraint(

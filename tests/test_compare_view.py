@@ -54,9 +54,11 @@ def test_the_comparison_follows_edits_withdrawals_and_moves(make_figure, make_en
     second.value_text, second.value = "90", Decimal(90)
     second.save()
     assert Comparison.objects.get().conflicting
+    assert set(Figure.objects.filter(in_conflict=True)) == {first, second}
     second.status = "withdrawn"
     second.save()
     assert not Comparison.objects.exists()
+    assert not Figure.objects.filter(in_conflict=True).exists()
     second.status = "unverified"
     second.period_start, second.period_end = date(2012, 1, 1), date(2012, 12, 31)
     second.save()

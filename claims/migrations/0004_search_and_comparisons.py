@@ -110,7 +110,8 @@ def build_comparisons(apps, schema_editor):
     public = apps.get_model("claims", "Figure").objects.exclude(status__in=["draft", "withdrawn"]).filter(
         source__status="published"
     )
-    comparisons.rebuild(public_figures=public, comparison_model=apps.get_model("claims", "Comparison"))
+    comparisons.rebuild(public_figures=public, comparison_model=apps.get_model("claims", "Comparison"),
+                        mark_figures=False)
 
 
 class Migration(migrations.Migration):
