@@ -2,10 +2,42 @@ from django.contrib import admin
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import bulk_update_with_history
 
 from claims.admin_spreadsheets import FigureSpreadsheetMixin
-from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review
+from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
 from claims.resources import ClaimResource, EntityResource, MetricResource
+
+
+class StatusActionsMixin:
+    """Publish or withdraw many entries at once; each change lands in their history."""
+
+    actions = ["publish", "withdraw"]
+
+    def _set_status(self, request, queryset, status, allowed_from, verb):
+        entries = list(queryset.filter(status__in=allowed_from))
+        for entry in entries:
+            entry.status = status
+        bulk_update_with_history(entries, self.model, ["status"], default_user=request.user,
+                                 default_change_reason=f"{verb} from the admin list")
+        skipped = queryset.count() - len(entries)
+        message = f"{verb} {len(entries)} {self.model._meta.verbose_name_plural}."
+        if skipped:
+            message += f" {skipped} left alone: they have a reviewer's verdict or already had that status."
+        self.message_user(request, message)
+        if entries and self.model is Figure:
+            from claims import comparisons
+
+            comparisons.refresh({(e.metric_id, e.subject_id, e.period_start, e.period_end) for e in entries})
+
+    @admin.action(description="Publish selected drafts (as unverified)", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Status.UNVERIFIED, [Status.DRAFT, Status.WITHDRAWN], "Published")
+
+    @admin.action(description="Withdraw selected (hide from the public pages)", permissions=["change"])
+    def withdraw(self, request, queryset):
+        self._set_status(request, queryset, Status.WITHDRAWN, [s for s in Status if s != Status.WITHDRAWN],
+                         "Withdrew")
 
 
 class CreatedByMixin:
@@ -94,10 +126,10 @@ class MetricAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(CreatedByMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ClaimAdmin(StatusActionsMixin, CreatedByMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [ClaimResource]
     list_display = ["short_quote", "speaker", "source", "status", "anchored"]
-    list_filter = ["status", "source__outlet", "source"]
+    list_filter = ["status", "source__outlet"]
     list_select_related = ["speaker", "source"]
     list_per_page = 100
     show_full_result_count = False
@@ -121,7 +153,7 @@ class ClaimAdmin(CreatedByMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(FigureSpreadsheetMixin, CreatedByMixin, SimpleHistoryAdmin):
+class FigureAdmin(FigureSpreadsheetMixin, StatusActionsMixin, CreatedByMixin, SimpleHistoryAdmin):
     list_display = ["value_text", "bounds", "metric", "subject", "period", "source", "attributed_to", "status",
                     "rank"]
     list_filter = ["status", "metric", "qualifier", "origin_role", "rank", "period_precision"]
@@ -168,6 +200,11 @@ class ReviewAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["claim", "figure", "evidence"]
     readonly_fields = ["reviewer"]
     date_hierarchy = "reviewed_at"
+
+    def has_change_permission(self, request, obj=None):
+        # A verdict is its reviewer's own: others may read it, not rewrite it.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or request.user.is_superuser or obj.reviewer_id == request.user.pk)
 
     def get_form(self, request, obj=None, **kwargs):
         form_class = super().get_form(request, obj, **kwargs)

@@ -7,6 +7,7 @@ non-breaking spaces) match each other, so a curator may type straight quotes.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 CONTEXT_LENGTH = 32
 
@@ -20,6 +21,7 @@ _SAME_LENGTH_VARIANTS = str.maketrans(
 )
 
 
+@lru_cache(maxsize=512)
 def normalise(text: str) -> str:
     """Fold typographic variants without changing the length, so offsets stay valid."""
     return text.translate(_SAME_LENGTH_VARIANTS)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from itertools import islice
 
 from django.db import connection, transaction
@@ -189,8 +190,10 @@ class _FigureImporter:
                 row_number += 1
                 if all(cell in (None, "") for cell in cells):
                     continue
-                record = {name: (cells[index] if index < len(cells) else None) for index, name in columns}
-                chunk.append((row_number, {k: spreadsheets.unescape_formula(v) for k, v in record.items()}))
+                record = {name: spreadsheets.unescape_formula(cells[index] if index < len(cells) else None)
+                          for index, name in columns}
+                record["_text"] = {name: _text(value) for name, value in record.items()}
+                chunk.append((row_number, record))
             if not chunk:
                 break
             self.report.rows_read += len(chunk)
@@ -300,9 +303,8 @@ class _FigureImporter:
     # Checking one row ------------------------------------------------------------------------------
 
     def handle_chunk(self, chunk: list[tuple[int, dict]], present: set[str]) -> None:
-        self.resolve_sources({_text(r.get("source")) for _, r in chunk if _text(r.get("source"))})
-        self.resolve_entities({_text(r.get(c)) for _, r in chunk for c in ("subject", "attributed_to")
-                               if _text(r.get(c))})
+        self.resolve_sources({r["_text"].get("source") for _, r in chunk} - {"", None})
+        self.resolve_entities({r["_text"].get(c) for _, r in chunk for c in ("subject", "attributed_to")} - {"", None})
         candidates = []
         for row, record in chunk:
             errors_before = self.report.error_count
@@ -320,7 +322,7 @@ class _FigureImporter:
         report = self.report
         values: dict = {}
         for column in REQUIRED_COLUMNS:
-            if _text(record.get(column)) == "":
+            if not record["_text"].get(column):
                 report.add_error(row, column, f"{column.replace('_', ' ')} is empty; every figure needs one")
         if not report.ok and report.error_count >= MAX_REPORTED_ERRORS * 5:
             return None
@@ -331,12 +333,12 @@ class _FigureImporter:
             except (InvalidOperation, ValueError):
                 report.add_error(row, "id", f"“{raw_id}” is not a figure id; leave it empty for a new figure")
 
-        slug = _text(record.get("source"))
+        slug = record["_text"].get("source", "")
         source = self.source_for(row, slug) if slug else None
         if source:
             values["source_id"], values["_source_text"] = source
 
-        metric_slug = _text(record.get("metric"))
+        metric_slug = record["_text"].get("metric", "")
         metric = self.metrics.get(metric_slug)
         if metric_slug and metric is None:
             known = ", ".join(sorted(self.metrics)[:12]) or "none yet"
@@ -345,28 +347,29 @@ class _FigureImporter:
         elif metric:
             values["metric_id"] = metric.pk
 
-        if subject := _text(record.get("subject")):
+        if subject := record["_text"].get("subject", ""):
             values["subject_id"] = self.entity_for(row, "subject", subject)
         if "attributed_to" in present:
-            attributed = _text(record.get("attributed_to"))
+            attributed = record["_text"].get("attributed_to", "")
             values["attributed_to_id"] = self.entity_for(row, "attributed_to", attributed) if attributed else None
 
-        if _text(record.get("period_start")):
+        if record["_text"].get("period_start", ""):
             try:
-                period = period_from_cells(_cell(record.get("period_start")), _cell(record.get("period_end")))
+                period = _period(_cell(record.get("period_start")), _cell(record.get("period_end")))
                 values.update(period_start=period.start, period_end=period.end, period_precision=period.precision)
             except ParseError as error:
-                column = "period_end" if _text(record.get("period_end")) and "end" in str(error) else "period_start"
+                ends_early = record["_text"].get("period_end") and "end" in str(error)
+                column = "period_end" if ends_early else "period_start"
                 report.add_error(row, column, str(error))
 
         self.check_numbers(row, record, values, metric)
 
-        if metric and (unit := _text(record.get("unit"))):
+        if metric and (unit := record["_text"].get("unit", "")):
             said = _UNIT_SYNONYMS.get(unit.lower(), unit.lower())
             if said != _UNIT_SYNONYMS.get(metric.unit.lower(), metric.unit.lower()):
                 report.add_error(row, "unit", f"“{unit}” is not the unit of {metric.slug}, which is measured in "
                                               f"{metric.unit}")
-        if "status" in present and (status_text := _text(record.get("status"))):
+        if "status" in present and (status_text := record["_text"].get("status", "")):
             status = _STATUS_WORDS.get(status_text.lower())
             if status is None:
                 report.add_error(row, "status", f"unknown status “{status_text}”; expected one of "
@@ -374,13 +377,13 @@ class _FigureImporter:
             else:
                 values["status"] = status
         if "note" in present:
-            values["note"] = _text(record.get("note"))
+            values["note"] = record["_text"].get("note", "")
         return values
 
     def check_numbers(self, row: int, record: dict, values: dict, metric: Metric | None) -> None:
         report = self.report
         errors_before = report.error_count
-        value_text = _text(record.get("value_text"))
+        value_text = record["_text"].get("value_text", "")
         given: dict[str, Decimal | None] = {}
         for column in ("value", "lower", "upper"):
             cell = record.get(column)
@@ -390,11 +393,11 @@ class _FigureImporter:
                 given[column] = self.number(cell)
             except ParseError as error:
                 if column == "value" and not value_text:
-                    value_text = _text(cell)  # "more than 70" typed in the value column
+                    value_text = record["_text"]["value"]  # "more than 70" typed in the value column
                 else:
                     report.add_error(row, column, f"{error}; expected a number such as 1234 or 0.332")
         qualifier = None
-        if qualifier_text := _text(record.get("qualifier")):
+        if qualifier_text := record["_text"].get("qualifier", ""):
             qualifier = _QUALIFIER_WORDS.get(qualifier_text.lower().replace("_", " ")) or _QUALIFIER_WORDS.get(
                 qualifier_text.lower())
             if qualifier is None:
@@ -406,7 +409,7 @@ class _FigureImporter:
         parsed = None
         if value_text:
             try:
-                parsed = parse_value_text(value_text, decimal_comma=self.decimal_comma)
+                parsed = _parse_value_text(value_text, self.decimal_comma)
             except ParseError as error:
                 if not given:
                     report.add_error(row, "value_text", f"{error}; or give value, lower and upper as numbers")
@@ -477,10 +480,15 @@ class _FigureImporter:
             keys = list({_natural_key(values) for values in keyless})
             table = connection.ops.quote_name(Figure._meta.db_table)
             columns = ", ".join(f"{table}.{connection.ops.quote_name(c)}" for c in _KEY_COLUMNS)
-            rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
-            query = Figure.objects.extra(
-                where=[f"({columns}) IN (VALUES {rows})"], params=[part for key in keys for part in key]
-            ).order_by("id")
+            if connection.vendor == "postgresql":
+                # Six array parameters instead of thousands of scalars: cheap to send and to plan.
+                candidates = "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::date[], " \
+                             "%s::date[], %s::text[])"
+                params = [list(column) for column in zip(*keys, strict=True)]
+            else:
+                candidates = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
+                params = [part for key in keys for part in key]
+            query = Figure.objects.extra(where=[f"({columns}) IN ({candidates})"], params=params).order_by("id")
             for row in query.values(*fields):
                 by_key.setdefault(_natural_key(row), row)
         return {"id": found, "key": by_key}
@@ -617,6 +625,10 @@ class _FigureImporter:
     def refresh_comparisons(self) -> None:
         """Bulk writes send no signals: bring the comparisons of every touched group up to date."""
         keys = sorted(self.touched_keys, key=str)
+        if len(keys) > 2000:
+            # Thousands of groups: one pass over the table beats thousands of small refreshes.
+            comparisons.rebuild()
+            return
         for start in range(0, len(keys), 200):
             comparisons.refresh(keys[start : start + 200])
 
@@ -643,6 +655,17 @@ class _FigureImporter:
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+@lru_cache(maxsize=65536)
+def _parse_value_text(text: str, decimal_comma: bool):
+    # Files repeat their wordings; parse each one once.
+    return parse_value_text(text, decimal_comma=decimal_comma)
+
+
+@lru_cache(maxsize=65536)
+def _period(start, end):
+    return period_from_cells(start, end)
 
 
 _KEY_COLUMNS = ["source_id", "metric_id", "subject_id", "period_start", "period_end", "value_text"]

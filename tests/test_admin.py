@@ -166,3 +166,27 @@ def test_an_edit_shows_in_the_history_and_can_be_reverted(admin_client, make_fig
     figure.refresh_from_db()
     assert figure.value_text == "16" and figure.value == 16
     assert figure.history.count() == 3
+
+
+def test_curators_publish_drafts_in_bulk_and_history_records_it(client, curator, make_figure):
+    drafts = [make_figure(status="draft"), make_figure(status="draft")]
+    verified = make_figure(status="verified")
+    client.force_login(curator)
+    response = client.post(reverse("admin:claims_figure_changelist"), {
+        "action": "publish", "_selected_action": [f.pk for f in [*drafts, verified]]}, follow=True)
+    assert "Published 2 figures. 1 left alone" in response.content.decode()
+    assert set(Figure.objects.filter(pk__in=[f.pk for f in drafts]).values_list("status", flat=True)) == {"unverified"}
+    verified.refresh_from_db()
+    assert verified.status == "verified"
+    assert drafts[0].history.first().history_user == curator
+
+
+def test_a_reviewer_cannot_rewrite_another_reviewers_verdict(client, make_figure, reviewer):
+    other = User.objects.create_user("second-reviewer", is_staff=True)
+    other.groups.add(*reviewer.groups.all())
+    review = Review.objects.create(figure=make_figure(), verdict="verified", reviewer=other, rationale="checked")
+    client.force_login(reviewer)
+    url = reverse("admin:claims_review_change", args=[review.pk])
+    assert client.post(url, {"verdict": "false", "rationale": "mine now"}).status_code == 403
+    review.refresh_from_db()
+    assert review.verdict == "verified"

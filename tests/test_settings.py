@@ -30,3 +30,14 @@ def test_check_deploy_is_silent_with_production_settings():
 def test_a_malformed_boolean_is_a_loud_error():
     result = manage("check", DEBUG="maybe")
     assert "DEBUG='maybe': expected a boolean" in result.stderr
+
+
+def test_the_wsgi_server_defaults_to_production_and_needs_a_secret_key():
+    clean = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY")}
+    result = subprocess.run([sys.executable, "-c", "import factbase.wsgi"], cwd=ROOT, env=clean,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr
+
+
+def test_manage_py_is_a_development_tool_by_default():
+    assert manage("check").returncode == 0
