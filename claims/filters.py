@@ -144,8 +144,6 @@ class FigureFilter(django_filters.FilterSet):
         sort = data.get("sort")
         if sort:
             return queryset.order_by(*FIGURE_SORTS[sort][1]())
-        if data.get("q", "").strip() and "search_rank" in queryset.query.annotations:
-            return queryset.order_by("-search_rank", "-period_start", "id")
         return queryset.order_by(*FIGURE_SORTS[DEFAULT_FIGURE_SORT][1]())
 
 
@@ -184,6 +182,4 @@ class ClaimFilter(django_filters.FilterSet):
         sort = self.form.cleaned_data.get("sort")
         if sort:
             return queryset.order_by(*CLAIM_SORTS[sort][1])
-        if self.form.cleaned_data.get("q", "").strip() and "search_rank" in queryset.query.annotations:
-            return queryset.order_by("-search_rank", "-id")
         return queryset.order_by(*CLAIM_SORTS["-added"][1])

@@ -250,12 +250,15 @@ def _postgres(queryset) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
+def search_query(text: str) -> SearchQuery:
+    return SearchQuery(text, search_type="websearch", config="english")
+
+
 def _search(queryset, text: str, fallback_fields: list[str]):
-    """Full-text search with a `rank` annotation on PostgreSQL (the stored, GIN-indexed
-    search_vector); on other databases every word must occur in one of the fallback fields."""
+    """Full-text search on PostgreSQL (the stored, GIN-indexed search_vector); on other databases
+    every word must occur in one of the fallback fields. Ranking is a separate step: ranked()."""
     if _postgres(queryset):
-        query = SearchQuery(text, search_type="websearch", config="english")
-        return queryset.filter(search_vector=query).annotate(search_rank=SearchRank(F("search_vector"), query))
+        return queryset.filter(search_vector=search_query(text))
     matching = queryset.model.objects.all()
     for word in text.split():
         word = word.strip('"')
@@ -268,7 +271,16 @@ def _search(queryset, text: str, fallback_fields: list[str]):
     return queryset.filter(pk__in=matching.values("pk"))
 
 
-class ClaimQuerySet(models.QuerySet):
+class RankedQuerySet(models.QuerySet):
+    def ranked(self, text: str):
+        """Best match first (PostgreSQL; elsewhere unchanged). Ranking reads every match: bound them first."""
+        if not _postgres(self):
+            return self
+        return self.annotate(search_rank=SearchRank(F("search_vector"), search_query(text))).order_by(
+            "-search_rank", "-pk")
+
+
+class ClaimQuerySet(RankedQuerySet):
     def public(self):
         return self.exclude(status__in=NOT_PUBLIC).filter(source__status=Source.Status.PUBLISHED)
 
@@ -325,7 +337,7 @@ class Claim(Anchored):
             self.quote = self.source.text[self.anchor_start : self.anchor_end]
 
 
-class FigureQuerySet(models.QuerySet):
+class FigureQuerySet(RankedQuerySet):
     def public(self):
         return self.exclude(status__in=NOT_PUBLIC).filter(source__status=Source.Status.PUBLISHED)
 

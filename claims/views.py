@@ -26,7 +26,8 @@ from sources.models import Outlet, Source
 
 EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
 FACET_SIZE = 8  # values shown per facet before "more"
-FACET_SAMPLE = 10_000  # facets count at most this many matching rows
+FACET_SAMPLE = 2_000  # facets count at most this many matching rows
+RANK_LIMIT = 2_000  # searches with more matches than this are listed in the usual order, not by relevance
 _MARK_START, _MARK_STOP = "\ue000", "\ue001"  # private-use characters: the headline is escaped before marking
 
 
@@ -38,6 +39,7 @@ class FilteredListView(View):
     paginate_by = 50
     filename_stem = ""
     select_related = ()
+    deferred = ()
     # (parameter, heading, column, labels): labels are (model, slug field, label field) for a foreign key,
     # else a dict of value → label (or None for the value itself)
     facets = ()
@@ -66,7 +68,15 @@ class FilteredListView(View):
         queryset = filterset.qs
         if fmt:
             return self.export(queryset, fmt)
-        paginator = CappedPaginator(queryset.select_related(*self.select_related), self.paginate_by)
+        # Full texts and search vectors stay in the database: a page of rows needs neither.
+        queryset = queryset.select_related(*self.select_related).defer(*self.deferred)
+        paginator = CappedPaginator(queryset, self.paginate_by)
+        q = filterset.form.cleaned_data.get("q", "").strip()
+        # Ranking scores every match, so it is done only when the matches are few enough to be cheap;
+        # past that the list keeps its usual order and says so.
+        ranked = bool(q and not filterset.form.cleaned_data.get("sort") and paginator.count <= RANK_LIMIT)
+        if ranked:
+            paginator.object_list = queryset.ranked(q)
         page_number = request.GET.get("page") or 1
         try:
             page_number = int(page_number)
@@ -76,13 +86,13 @@ class FilteredListView(View):
             raise Http404("There is no such page of this list.")
         page = paginator.page(page_number)
         objects = list(page.object_list)
-        q = filterset.form.cleaned_data.get("q", "").strip()
         if q and self.snippet_field:
             add_snippets(objects, self.snippet_field, q)
         context = {
             "filter": filterset, "form": filterset.form, "page": page, "paginator": paginator, "objects": objects,
             "facets": self.facet_counts(filterset.qs, request, paginator.more) if self.facets else [],
-            "facets_sampled": paginator.more, "facet_sample": FACET_SAMPLE, "q": q,
+            "facets_sampled": paginator.more or paginator.count > FACET_SAMPLE, "facet_sample": FACET_SAMPLE, "q": q,
+            "ranked": ranked, "rank_limit": RANK_LIMIT,
             "exports": EXPORT_FORMATS, "active": active_filters(request, filterset),
             "selected_sources": request.GET.getlist("source"), **self.extra_context(filterset),
         }
@@ -216,6 +226,7 @@ class FigureListView(FilteredListView):
     template_name = "claims/figure_list.html"
     filename_stem = "figures"
     select_related = ("source", "metric", "subject", "attributed_to")
+    deferred = ("search_vector", "source__text", "source__search_vector")
     facets = (
         ("metric", "Metric", "metric_id", (Metric, "slug", "name")),
         ("subject", "Subject", "subject_id", (Entity, "slug", "name")),
@@ -245,6 +256,7 @@ class ClaimListView(FilteredListView):
     template_name = "claims/claim_list.html"
     filename_stem = "claims"
     select_related = ("source", "speaker")
+    deferred = ("search_vector", "source__text", "source__search_vector")
     facets = (
         ("speaker", "Speaker", "speaker_id", (Entity, "slug", "name")),
         ("source", "Source", "source_id", (Source, "slug", "title")),
@@ -367,7 +379,7 @@ def compare(request):
     figures = []
     if groups:
         figures = list(Figure.objects.public().filter(keys).select_related("source__outlet", "attributed_to")
-                       .order_by("id"))
+                       .defer("search_vector", "source__text", "source__search_vector").order_by("id"))
     for group in groups:
         group.figure_list = [f for f in figures if (f.metric_id, f.subject_id, f.period_start, f.period_end) == (
             group.metric_id, group.subject_id, group.period_start, group.period_end)]

@@ -47,6 +47,4 @@ class SourceFilter(django_filters.FilterSet):
         sort = self.form.cleaned_data.get("sort")
         if sort:
             return queryset.order_by(*SOURCE_SORTS[sort][1])
-        if self.form.cleaned_data.get("q", "").strip() and "search_rank" in queryset.query.annotations:
-            return queryset.order_by("-search_rank", "-published_on")
         return queryset.order_by(*SOURCE_SORTS["-published"][1])

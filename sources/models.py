@@ -38,10 +38,9 @@ class SourceQuerySet(models.QuerySet):
         return self.filter(status=Source.Status.PUBLISHED)
 
     def search(self, text: str):
-        """Title, authors and full text: ranked full-text search on PostgreSQL, words in any of them elsewhere."""
+        """Title, authors and full text: full-text search on PostgreSQL, words in any of them elsewhere."""
         if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(text, search_type="websearch", config="english")
-            return self.filter(search_vector=query).annotate(search_rank=SearchRank(F("search_vector"), query))
+            return self.filter(search_vector=SearchQuery(text, search_type="websearch", config="english"))
         queryset = self
         for word in text.split():
             word = word.strip('"')
@@ -49,6 +48,13 @@ class SourceQuerySet(models.QuerySet):
                 queryset = queryset.filter(Q(title__icontains=word) | Q(authors__icontains=word)
                                            | Q(text__icontains=word))
         return queryset
+
+    def ranked(self, text: str):
+        """Best match first (PostgreSQL; elsewhere unchanged). Ranking reads every match: bound them first."""
+        if connections[self.db].vendor != "postgresql":
+            return self
+        query = SearchQuery(text, search_type="websearch", config="english")
+        return self.annotate(search_rank=SearchRank(F("search_vector"), query)).order_by("-search_rank", "-pk")
 
 
 class Source(models.Model):

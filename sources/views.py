@@ -33,9 +33,10 @@ class SourceListView(FilteredListView):
               ("kind", "Kind", "kind", dict(Source.Kind.choices)), ("language", "Language", "language", None))
     snippet_field = "text"
 
+    deferred = ("text", "search_vector")
+
     def base_queryset(self):
-        # The full text stays in the database until a page needs it.
-        return Source.objects.public().defer("text")
+        return Source.objects.public()
 
     def export(self, queryset, fmt):
         from claims.exports import table_export_response

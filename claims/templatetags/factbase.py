@@ -35,3 +35,16 @@ def sort_link(context, key: str, label: str) -> str:
 @register.simple_tag
 def chart(comparison, figures):
     return comparison_chart(comparison, figures)
+
+
+@register.filter
+def period(figure) -> str:
+    """A figure's period at its precision: 2011, 2014–2018, Jan 2022, 20 Nov 2022."""
+    start, end = figure.period_start, figure.period_end
+    if figure.period_precision == "year":
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if figure.period_precision == "month":
+        first = start.strftime("%b %Y")
+        return first if (start.year, start.month) == (end.year, end.month) else f"{first}–{end:%b %Y}"
+    first = f"{start.day} {start:%b %Y}"
+    return first if start == end else f"{first}–{end.day} {end:%b %Y}"
