@@ -525,6 +525,8 @@ class _FigureImporter:
                 "rank": Figure.Rank.NORMAL, "rank_reason": "", "claim_id": None, "supersedes_id": None,
                 "ref": None, "created_by_id": self.user.pk if self.user else None, "created_at": self.now,
             }
+            for name, default in _DEFAULTS.items():  # derived fields the model adds, at their defaults
+                figure.setdefault(name, default)
             if figure["status"] in VERDICTS:
                 report.add_error(row, "status", f"“{figure['status']}” is a reviewer's verdict; a new figure starts "
                                                 f"as draft or unverified and gets its verdict from a review")
@@ -668,6 +670,9 @@ def _period(start, end):
     return period_from_cells(start, end)
 
 
+_DEFAULTS = {
+    f.attname: f.get_default() for f in Figure._meta.concrete_fields if f.has_default() and not f.primary_key
+}
 _KEY_COLUMNS = ["source_id", "metric_id", "subject_id", "period_start", "period_end", "value_text"]
 
 
