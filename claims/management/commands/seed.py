@@ -20,7 +20,8 @@ from sources.models import Outlet, Source
 
 DEFAULT_CORPUS = Path(settings.BASE_DIR) / "fixtures" / "seed" / "corpus.json"
 CHANGE_REASON = "Seed corpus"
-SKIPPED_FIELDS = {"id", "created_at", "updated_at", "created_by"}
+# Kept by the database or by comparisons, not by the corpus.
+SKIPPED_FIELDS = {"id", "created_at", "updated_at", "created_by", "in_conflict", "search_vector"}
 
 
 class Command(BaseCommand):
