@@ -91,3 +91,16 @@ def test_seeding_twice_changes_nothing(seeded, capsys):
     call_command("seed")
     assert "0 created, 0 updated" in capsys.readouterr().out
     assert sum(model.history.count() for model in (Source, Claim, Figure)) == history
+
+
+def test_seeding_again_never_overwrites_a_curators_edit(seeded, capsys):
+    figure = Figure.objects.get(value_text="more than 70")
+    figure.note = "Checked against the strike committee's list."
+    figure.save()
+    call_command("seed")
+    assert "1 records differ from the corpus" in capsys.readouterr().out
+    figure.refresh_from_db()
+    assert figure.note == "Checked against the strike committee's list."
+    call_command("seed", "--update")
+    figure.refresh_from_db()
+    assert figure.note != "Checked against the strike committee's list."

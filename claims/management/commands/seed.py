@@ -1,8 +1,9 @@
 """Load the curated seed corpus (fixtures/seed/) idempotently.
 
 Records are matched by slug (outlets, sources, entities, metrics) or by their
-corpus ref (claims, figures). A record is written only when it differs from
-the corpus, so a second run changes nothing and adds no history.
+corpus ref (claims, figures). Missing records are created; a record a curator
+has since edited is left alone and counted (`--update` resets it to the
+corpus), so a second run changes nothing and adds no history.
 """
 
 import json
@@ -29,14 +30,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("corpus", nargs="?", default=str(DEFAULT_CORPUS))
+        parser.add_argument("--update", action="store_true",
+                            help="Reset records that differ from the corpus (curators' edits to them are lost).")
 
-    def handle(self, *args, corpus, **options):
+    def handle(self, *args, corpus, update, **options):
+        self.update = update
         path = Path(corpus)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read the corpus {path}: {error}") from None
-        self.counts = {"created": 0, "updated": 0, "unchanged": 0}
+        self.counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
         try:
             with transaction.atomic():
                 self.load(data, path.parent)
@@ -45,6 +49,11 @@ class Command(BaseCommand):
         self.stdout.write(
             "Seed corpus: {created} created, {updated} updated, {unchanged} unchanged.".format(**self.counts)
         )
+        if self.counts["kept"]:
+            self.stdout.write(
+                f"{self.counts['kept']} records differ from the corpus (edited since) and were left as they are; "
+                "`manage.py seed --update` resets them."
+            )
 
     def load(self, data, folder: Path):
         outlets = {row["slug"]: self.upsert(Outlet(
@@ -135,6 +144,9 @@ class Command(BaseCommand):
             self.counts["created"] += 1
         elif all(getattr(existing, name) == getattr(candidate, name) for name in fields):
             self.counts["unchanged"] += 1
+            return existing
+        elif not self.update:
+            self.counts["kept"] += 1
             return existing
         else:
             self.counts["updated"] += 1
