@@ -63,7 +63,6 @@ class ClaimInline(admin.StackedInline):
     readonly_fields = ["anchor"]
     autocomplete_fields = ["speaker"]
     show_change_link = True
-    classes = ["collapse"]
 
     @admin.display(description="anchor")
     def anchor(self, claim):

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
@@ -46,6 +47,12 @@ class SourceAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         ("Text as retrieved", {"fields": ["text", ("content_hash", "text_length")]}),
         ("Notes", {"fields": ["note", ("created_at", "updated_at")]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "text":
+            # Room to read the source, not just to paste it.
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 28, "style": "width: 95%; font-family: Georgia, serif;"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
