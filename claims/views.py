@@ -26,9 +26,24 @@ from sources.models import Outlet, Source
 
 EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
 FACET_SIZE = 8  # values shown per facet before "more"
-FACET_SAMPLE = 2_000  # facets count at most this many matching rows
-RANK_LIMIT = 2_000  # searches with more matches than this are listed in the usual order, not by relevance
+SAMPLE = 2_000  # facets count at most this many matches; searches with more are not ranked by relevance
+MAX_PAGE = 200  # deeper pages cost more (OFFSET): past them, narrow the filters or download the file
 _MARK_START, _MARK_STOP = "\ue000", "\ue001"  # private-use characters: the headline is escaped before marking
+
+
+class PageWindow:
+    """One page of a list, found without counting the list: a row more than the page tells
+    whether another page follows. `count` is known only when the list is short."""
+
+    def __init__(self, queryset, number: int, per_page: int, count: int | None):
+        offset = (number - 1) * per_page
+        rows = list(queryset[offset: offset + per_page + 1])
+        self.number, self.object_list, self.count = number, rows[:per_page], count
+        self.more = count is None
+        self.num_pages = max(1, -(-count // per_page)) if count is not None else None
+        self.has_next = len(rows) > per_page and number < MAX_PAGE
+        self.has_previous = number > 1
+        self.next_page_number, self.previous_page_number = number + 1, number - 1
 
 
 class FilteredListView(View):
@@ -68,32 +83,29 @@ class FilteredListView(View):
         queryset = filterset.qs
         if fmt:
             return self.export(queryset, fmt)
+        page_number = request.GET.get("page") or "1"
+        if not page_number.isdigit() or not 1 <= int(page_number) <= MAX_PAGE:
+            return self.invalid(request, filterset, [f"Page “{page_number}”: give a number from 1 to {MAX_PAGE}."])
+        q = filterset.form.cleaned_data.get("q", "").strip()
+        # One read of at most SAMPLE rows gives the facets and, when the matches are fewer, their count:
+        # no page ever counts the whole table.
+        sample = list(queryset.order_by().values_list(*self.facet_columns())[:SAMPLE]) if self.facets else []
+        count = len(sample) if len(sample) < SAMPLE else None
+        # Ranking scores every match, so it is done only when they are few; past that the list keeps
+        # its usual order and says so.
+        ranked = bool(q and not filterset.form.cleaned_data.get("sort") and count is not None)
         # Full texts and search vectors stay in the database: a page of rows needs neither.
         queryset = queryset.select_related(*self.select_related).defer(*self.deferred)
-        paginator = CappedPaginator(queryset, self.paginate_by)
-        q = filterset.form.cleaned_data.get("q", "").strip()
-        # Ranking scores every match, so it is done only when the matches are few enough to be cheap;
-        # past that the list keeps its usual order and says so.
-        ranked = bool(q and not filterset.form.cleaned_data.get("sort") and paginator.count <= RANK_LIMIT)
-        if ranked:
-            paginator.object_list = queryset.ranked(q)
-        page_number = request.GET.get("page") or 1
-        try:
-            page_number = int(page_number)
-        except ValueError:
-            return self.invalid(request, filterset, [f"Page “{page_number}” is not a number."])
-        if page_number < 1 or (page_number > 1 and page_number > paginator.num_pages):
+        page = PageWindow(queryset.ranked(q) if ranked else queryset, int(page_number), self.paginate_by, count)
+        if page.number > 1 and not page.object_list:
             raise Http404("There is no such page of this list.")
-        page = paginator.page(page_number)
-        objects = list(page.object_list)
+        objects = page.object_list
         if q and self.snippet_field:
             add_snippets(objects, self.snippet_field, q)
         context = {
-            "filter": filterset, "form": filterset.form, "page": page, "paginator": paginator, "objects": objects,
-            "facets": self.facet_counts(filterset.qs, request, paginator.more) if self.facets else [],
-            "facets_sampled": paginator.more or paginator.count > FACET_SAMPLE, "facet_sample": FACET_SAMPLE, "q": q,
-            "ranked": ranked, "rank_limit": RANK_LIMIT,
-            "exports": EXPORT_FORMATS, "active": active_filters(request, filterset),
+            "filter": filterset, "form": filterset.form, "page": page, "paginator": page, "objects": objects,
+            "facets": self.facet_counts(sample, request), "facets_sampled": count is None, "facet_sample": SAMPLE,
+            "q": q, "ranked": ranked, "exports": EXPORT_FORMATS, "active": active_filters(request, filterset),
             "selected_sources": request.GET.getlist("source"), **self.extra_context(filterset),
         }
         return render(request, self.template_name, context)
@@ -106,14 +118,12 @@ class FilteredListView(View):
                    "exports": EXPORT_FORMATS, "active": [], **self.extra_context(filterset)}
         return render(request, self.template_name, context, status=400)
 
-    def facet_counts(self, queryset, request, sampled: bool) -> list[dict]:
-        """Counts by each facet over at most FACET_SAMPLE matching rows.
+    def facet_columns(self) -> list[str]:
+        return [facet[2] for facet in self.facets]
 
-        One query reads the facet columns of the sample and Python counts them; one small query
-        per related model then names the top values. Never a GROUP BY over the whole table.
-        """
-        columns = [facet[2] for facet in self.facets]
-        sample = list(queryset.order_by().values_list(*columns)[:FACET_SAMPLE])
+    def facet_counts(self, sample: list[tuple], request) -> list[dict]:
+        """Counts by each facet over the sampled rows (all matches when they are fewer than SAMPLE):
+        Python counts them, and one small query per related model names the top values."""
         facets = []
         for index, (parameter, heading, _column, labels) in enumerate(self.facets):
             counts = Counter(row[index] for row in sample if row[index] is not None)
