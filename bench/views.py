@@ -54,14 +54,18 @@ except Exception:  # noqa: BLE001 - imported by the parent process without setti
 
 
 def propose_admin_changes():
-    """The changes proposed for claims/admin.py FigureAdmin: a capped count and full-text search."""
+    """The changes proposed for claims/admin.py FigureAdmin: a capped count, full-text search, and
+    orderings that an index serves (Meta.ordering sorts by metric name; value puts 150,000 NULLs first)."""
     from django.contrib import admin
+    from django.db.models.functions import Coalesce
 
     from claims.models import Figure
     from claims.paginators import CappedPaginator
 
     figure_admin = admin.site._registry[Figure]
     figure_admin.paginator = CappedPaginator
+    figure_admin.ordering = ["-period_start", "id"]
+    type(figure_admin).bounds.admin_order_field = Coalesce("value", "lower", "upper")
 
     def get_search_results(request, queryset, search_term):
         return (queryset.search(search_term), False) if search_term.strip() else (queryset, False)
