@@ -215,17 +215,8 @@ def run_export(fmt: str, target: Path) -> int:
     from claims.exports import FIGURE_COLUMNS, figure_rows, write_file
     from claims.models import Figure
 
-    count = 0
-
-    def counted(rows):
-        nonlocal count
-        for row in rows:
-            count += 1
-            yield row
-
     with open(target, "wb") as handle:
-        write_file(FIGURE_COLUMNS, counted(figure_rows(Figure.objects.all())), fmt, handle)
-    return count
+        return write_file(FIGURE_COLUMNS, figure_rows(Figure.objects.all()), fmt, handle)
 
 
 def child(args) -> None:

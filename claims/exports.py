@@ -29,8 +29,17 @@ def figure_rows(queryset, chunk_size: int = 5000) -> Iterator[list]:
                attributed_to or "", status, note]
 
 
-def write_file(header: list[str], rows: Iterable[list], fmt: str, target) -> None:
-    """Write rows to a binary file object."""
+def write_file(header: list[str], rows: Iterable[list], fmt: str, target) -> int:
+    """Write rows to a binary file object; returns how many were written."""
+    written = 0
+
+    def counted(source):
+        nonlocal written
+        for row in source:
+            written += 1
+            yield row
+
+    rows = counted(rows)
     if fmt == "csv":
         for chunk in spreadsheets.write_csv(header, rows):
             target.write(chunk.encode("utf-8"))
@@ -43,6 +52,7 @@ def write_file(header: list[str], rows: Iterable[list], fmt: str, target) -> Non
         spreadsheets.write_ods(header, rows, target)
     else:
         raise ValueError(f"unknown format {fmt!r}")
+    return written
 
 
 def table_export_response(rows: Iterable[list], header: list[str], fmt: str, filename_stem: str) -> HttpResponse:

@@ -29,24 +29,16 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"Unknown metric(s): {', '.join(sorted(unknown))}")
             figures = figures.filter(metric__slug__in=metric)
-        count = 0
-
-        def counted(rows):
-            nonlocal count
-            for row in rows:
-                count += 1
-                yield row
-
         if output == "-":
             if format in ("xlsx", "ods"):
                 raise CommandError(f"{format} is a binary format; give a file name with -o")
-            write_file(FIGURE_COLUMNS, counted(figure_rows(figures)), format, self.stdout._out.buffer)
+            write_file(FIGURE_COLUMNS, figure_rows(figures), format, self.stdout._out.buffer)
             return
         path = Path(output)
         partial = path.with_name(path.name + ".partial")
         try:
             with open(partial, "wb") as target:
-                write_file(FIGURE_COLUMNS, counted(figure_rows(figures)), format, target)
+                count = write_file(FIGURE_COLUMNS, figure_rows(figures), format, target)
             partial.replace(path)  # never leave a half-written file under the real name
         except OSError as error:
             partial.unlink(missing_ok=True)
