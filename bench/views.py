@@ -6,9 +6,9 @@
 Each size lives in its own database, factbase_bench_<size>, built once with
 bench/corpus.py and reused on later runs (drop it to rebuild). Each size is
 measured in its own process: the public pages, the admin figure changelist as
-factbase configures it, the same with the proposed capped paginator and full-text
-admin search (propose_admin_changes below), and a plain ModelAdmin with default
-settings and the same columns, filters and search fields (the peer).
+factbase configures it (a count capped at 1,000, full-text search, orderings an
+index serves), and a plain ModelAdmin with default settings and the same
+columns, filters and search fields (the peer).
 
 Requests go through Django's test client in-process (no network), after a
 warm-up; p50/p95 over --repeat requests, and the queries of one request.
@@ -53,26 +53,6 @@ except Exception:  # noqa: BLE001 - imported by the parent process without setti
     urlpatterns = []
 
 
-def propose_admin_changes():
-    """The changes proposed for claims/admin.py FigureAdmin: a capped count, full-text search, and
-    orderings that an index serves (Meta.ordering sorts by metric name; value puts 150,000 NULLs first)."""
-    from django.contrib import admin
-    from django.db.models.functions import Coalesce
-
-    from claims.models import Figure
-    from claims.paginators import CappedPaginator
-
-    figure_admin = admin.site._registry[Figure]
-    figure_admin.paginator = CappedPaginator
-    figure_admin.ordering = ["-period_start", "id"]
-    type(figure_admin).bounds.admin_order_field = Coalesce("value", "lower", "upper")
-
-    def get_search_results(request, queryset, search_term):
-        return (queryset.search(search_term), False) if search_term.strip() else (queryset, False)
-
-    figure_admin.get_search_results = get_search_results
-
-
 def cases(reference):
     """(group, name, url) for every page measured."""
     from claims.models import Figure, Metric
@@ -93,7 +73,7 @@ def cases(reference):
         ("public", "/compare/ by metric", f"/compare/?metric={metric.slug}"),
     ]
     admin_cases = []
-    for label, prefix in (("factbase", "/admin/"), ("proposed", "/admin/"), ("peer", "/bench-peer-admin/")):
+    for label, prefix in (("factbase", "/admin/"), ("peer", "/bench-peer-admin/")):
         base = f"{prefix}claims/figure/"
         admin_cases += [
             (f"admin {label}", "unfiltered", base),
@@ -133,8 +113,6 @@ def measure(size: int, repeat: int) -> list[dict]:
     client.force_login(user)
     results = []
     for group, name, url in cases(reference):
-        if group == "admin proposed":
-            propose_admin_changes()
         for _ in range(2):
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -6,6 +7,7 @@ from simple_history.utils import bulk_update_with_history
 
 from claims.admin_spreadsheets import FigureSpreadsheetMixin
 from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
+from claims.paginators import CappedPaginator
 from claims.resources import ClaimResource, EntityResource, MetricResource
 
 
@@ -38,6 +40,20 @@ class StatusActionsMixin:
     def withdraw(self, request, queryset):
         self._set_status(request, queryset, Status.WITHDRAWN, [s for s in Status if s != Status.WITHDRAWN],
                          "Withdrew")
+
+
+class AdminCappedPaginator(CappedPaginator):
+    # A curator's page needs to know "more than a thousand", not the exact size of a million-row table.
+    cap = 1000
+
+
+class FullTextSearchMixin:
+    """The admin search box uses the stored, indexed search vector (PostgreSQL), or words elsewhere."""
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
 
 
 class CreatedByMixin:
@@ -125,13 +141,15 @@ class MetricAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(StatusActionsMixin, CreatedByMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ClaimAdmin(FullTextSearchMixin, StatusActionsMixin, CreatedByMixin, ImportExportModelAdmin,
+                 SimpleHistoryAdmin):
     resource_classes = [ClaimResource]
     list_display = ["short_quote", "speaker", "source", "status", "anchored"]
     list_filter = ["status", "source__outlet"]
     list_select_related = ["speaker", "source"]
     list_per_page = 100
     show_full_result_count = False
+    paginator = AdminCappedPaginator
     search_fields = ["quote", "source__title", "source__slug", "speaker__name"]
     autocomplete_fields = ["source", "speaker", "about"]
     readonly_fields = ["anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "created_by", "created_at",
@@ -152,13 +170,16 @@ class ClaimAdmin(StatusActionsMixin, CreatedByMixin, ImportExportModelAdmin, Sim
 
 
 @admin.register(Figure)
-class FigureAdmin(FigureSpreadsheetMixin, StatusActionsMixin, CreatedByMixin, SimpleHistoryAdmin):
+class FigureAdmin(FullTextSearchMixin, FigureSpreadsheetMixin, StatusActionsMixin, CreatedByMixin,
+                  SimpleHistoryAdmin):
     list_display = ["value_text", "bounds", "metric", "subject", "period", "source", "attributed_to", "status",
                     "rank"]
     list_filter = ["status", "metric", "qualifier", "origin_role", "rank", "period_precision"]
     list_select_related = ["metric", "subject", "source", "attributed_to"]
     list_per_page = 100
     show_full_result_count = False
+    paginator = AdminCappedPaginator
+    ordering = ["-period_start", "id"]  # served by an index; Meta.ordering's metric name is not
     search_fields = ["value_text", "source__title", "source__slug", "subject__name", "metric__name"]
     autocomplete_fields = ["source", "claim", "metric", "subject", "attributed_to", "supersedes"]
     readonly_fields = ["anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "import_batch", "import_row",
@@ -179,7 +200,7 @@ class FigureAdmin(FigureSpreadsheetMixin, StatusActionsMixin, CreatedByMixin, Si
         ]}),
     ]
 
-    @admin.display(description="bounds", ordering="value")
+    @admin.display(description="bounds", ordering=Coalesce("value", "lower", "upper"))
     def bounds(self, figure):
         return figure.bounds_display
 

@@ -190,3 +190,22 @@ def test_a_reviewer_cannot_rewrite_another_reviewers_verdict(client, make_figure
     assert client.post(url, {"verdict": "false", "rationale": "mine now"}).status_code == 403
     review.refresh_from_db()
     assert review.verdict == "verified"
+
+
+def test_the_figure_admin_counts_only_up_to_a_cap(admin_client, make_figure, settings, monkeypatch):
+    from claims.admin import AdminCappedPaginator
+
+    monkeypatch.setattr(AdminCappedPaginator, "cap", 3)
+    source = make_figure().source
+    for _ in range(4):
+        make_figure(source=source)
+    page = admin_client.get(reverse("admin:claims_figure_changelist")).content.decode()
+    assert "More than 3 figures match" in page
+
+
+def test_the_admin_search_box_finds_figures_by_their_words(admin_client, make_figure, make_entity):
+    make_figure(value_text="more than 70", value=None, lower=70, qualifier="more_than",
+                subject=make_entity("Zhanaozen strike"))
+    make_figure(value_text="16")
+    response = admin_client.get(reverse("admin:claims_figure_changelist"), {"q": "Zhanaozen"})
+    assert [f.value_text for f in response.context["cl"].result_list] == ["more than 70"]
