@@ -306,7 +306,9 @@ class Claim(Anchored):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[about])
+    # History keeps what curators wrote; its copies need no indexes beyond the record's id and date.
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"], m2m_fields=[about],
+                                no_db_index=["source", "speaker", "created_by", "ref"])
     # Filled by a PostgreSQL trigger (migration 0004) from the quote, speaker and source title; NULL elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -403,12 +405,13 @@ class Figure(Anchored):
         NORMAL = "normal", "Normal"
         DEPRECATED = "deprecated", "Deprecated"
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures")
+    # source and metric lead composite indexes (figure_source, figure_comparison): no index of their own.
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures", db_index=False)
     claim = models.ForeignKey(
         Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="figures",
         help_text="The quoted claim this number appears in, if any.",
     )
-    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="figures")
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="figures", db_index=False)
     subject = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="figures")
     period_start = models.DateField()
     period_end = models.DateField()
@@ -443,7 +446,13 @@ class Figure(Anchored):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # History keeps what curators wrote (not derived search vectors or conflict flags); its copies
+    # need no indexes beyond the record's id and date, which keeps bulk imports' history cheap.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "search_vector", "in_conflict"],
+        no_db_index=["source", "claim", "metric", "subject", "attributed_to", "supersedes", "import_batch",
+                     "created_by", "ref"],
+    )
     # Filled by a PostgreSQL trigger (migration 0004) from the value text, metric, subject and its aliases,
     # attribution, claim quote and source title; NULL elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -631,7 +640,7 @@ class Review(models.Model):
     reviewed_at = models.DateTimeField(default=timezone.now)
     rationale = models.TextField()
     evidence = models.ManyToManyField(Source, blank=True, related_name="evidence_for_reviews")
-    history = HistoricalRecords(m2m_fields=[evidence])
+    history = HistoricalRecords(m2m_fields=[evidence], no_db_index=["claim", "figure", "reviewer"])
 
     class Meta:
         ordering = ["-reviewed_at"]

@@ -117,7 +117,8 @@ class Source(models.Model):
     import_row = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"],
+                                no_db_index=["outlet", "import_batch", "slug"])
     # Filled by a PostgreSQL trigger (sources migration 0002) from title, authors and text; NULL elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
 
