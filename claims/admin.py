@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import connection
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
@@ -53,7 +54,16 @@ class FullTextSearchMixin:
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
+        if connection.vendor == "postgresql" and not _has_search_words(search_term):
+            # Only stop words ("more than"): full text would find nothing, so match the words as typed.
+            return super().get_search_results(request, queryset, search_term)
         return queryset.search(search_term), False
+
+
+def _has_search_words(term: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numnode(websearch_to_tsquery('english', %s)) > 0", [term])
+        return cursor.fetchone()[0]
 
 
 class CreatedByMixin:
