@@ -186,7 +186,7 @@ class FigureAdmin(FullTextSearchMixin, FigureSpreadsheetMixin, StatusActionsMixi
                     "rank"]
     list_filter = ["status", "metric", "qualifier", "origin_role", "rank", "period_precision"]
     list_select_related = ["metric", "subject", "source", "attributed_to"]
-    list_per_page = 100
+    list_per_page = 50  # rendering, not the database, is most of an admin page's time
     show_full_result_count = False
     paginator = AdminCappedPaginator
     ordering = ["-period_start", "id"]  # served by an index; Meta.ordering's metric name is not
