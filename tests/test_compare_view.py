@@ -105,3 +105,16 @@ def test_the_seed_corpus_shows_the_zhanaozen_and_gini_disagreements(client):
     assert zhanaozen.conflicting
     values = set(Figure.objects.public().comparable_with(zhanaozen).values_list("value_text", flat=True))
     assert {"16", "more than 70"} <= values
+
+
+def test_rebuild_comparisons_recomputes_what_the_table_lost(db, make_figure, make_entity, make_source):
+    from django.core.management import call_command
+
+    from claims.models import Comparison
+
+    subject = make_entity("Zhanaozen")
+    make_figure(subject=subject, value_text="16")
+    make_figure(subject=subject, value_text="more than 70", value=None, lower=70, qualifier="more_than")
+    Comparison.objects.all().delete()  # as if the rules had changed since the table was built
+    call_command("rebuild_comparisons")
+    assert Comparison.objects.get().conflicting

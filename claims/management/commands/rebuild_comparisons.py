@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from claims import comparisons
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute every comparison (and each figure's in_conflict flag) from the public figures. "
+        "Saves keep them current; run this after changing the comparison rules or writing figures in bulk by hand."
+    )
+
+    def handle(self, *args, **options):
+        count = comparisons.rebuild()
+        self.stdout.write(f"{count:,} comparisons rebuilt.")
