@@ -95,7 +95,29 @@ FIGURE_SORTS = {
 DEFAULT_FIGURE_SORT = "-period"
 
 
-class FigureFilter(django_filters.FilterSet):
+class SearchAndSortFilterSet(django_filters.FilterSet):
+    """`q` searches with the model's own search(); `sort` picks one of `sorts`, applied after every filter."""
+
+    sorts: dict = {}
+    default_sort = ""
+
+    def search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+    def ordered(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset
+
+    def narrow(self, queryset):
+        """Filters that need several parameters at once."""
+        return queryset
+
+    def filter_queryset(self, queryset):
+        queryset = self.narrow(super().filter_queryset(queryset))
+        fields = self.sorts[self.form.cleaned_data.get("sort") or self.default_sort][1]
+        return queryset.order_by(*(fields() if callable(fields) else fields))
+
+
+class FigureFilter(SearchAndSortFilterSet):
     """Every parameter of /figures/. Values combine with AND; repeated `source` values with OR."""
 
     source = django_filters.ModelMultipleChoiceFilter(
@@ -122,29 +144,19 @@ class FigureFilter(django_filters.FilterSet):
         empty_label="relevance when searching, else latest period",
     )
 
-    def search(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
+    sorts = FIGURE_SORTS
+    default_sort = DEFAULT_FIGURE_SORT
 
     def value_range(self, queryset, name, value):
-        # Both bounds are applied together in filter_queryset.
+        # Both bounds are applied together in narrow().
         return queryset
 
     def only_conflicting(self, queryset, name, value):
         return queryset.conflicting() if value == "1" else queryset
 
-    def ordered(self, queryset, name, value):
-        return queryset  # applied last, in filter_queryset
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        data = self.form.cleaned_data
-        low, high = data.get("value_min"), data.get("value_max")
-        if low is not None or high is not None:
-            queryset = queryset.overlapping(low, high)
-        sort = data.get("sort")
-        if sort:
-            return queryset.order_by(*FIGURE_SORTS[sort][1]())
-        return queryset.order_by(*FIGURE_SORTS[DEFAULT_FIGURE_SORT][1]())
+    def narrow(self, queryset):
+        low, high = self.form.cleaned_data.get("value_min"), self.form.cleaned_data.get("value_max")
+        return queryset if low is None and high is None else queryset.overlapping(low, high)
 
 
 CLAIM_SORTS = {
@@ -155,7 +167,7 @@ CLAIM_SORTS = {
 }
 
 
-class ClaimFilter(django_filters.FilterSet):
+class ClaimFilter(SearchAndSortFilterSet):
     source = django_filters.ModelMultipleChoiceFilter(
         queryset=Source.objects.public(), to_field_name="slug", field_name="source__slug",
     )
@@ -171,15 +183,5 @@ class ClaimFilter(django_filters.FilterSet):
         empty_label="relevance when searching, else latest added",
     )
 
-    def search(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
-
-    def ordered(self, queryset, name, value):
-        return queryset
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        sort = self.form.cleaned_data.get("sort")
-        if sort:
-            return queryset.order_by(*CLAIM_SORTS[sort][1])
-        return queryset.order_by(*CLAIM_SORTS["-added"][1])
+    sorts = CLAIM_SORTS
+    default_sort = "-added"

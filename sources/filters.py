@@ -2,7 +2,7 @@
 
 import django_filters
 
-from claims.filters import PeriodAfterFilter, PeriodBeforeFilter
+from claims.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet
 from sources.models import Outlet, Source
 
 SOURCE_SORTS = {
@@ -22,7 +22,7 @@ class PublishedBeforeFilter(PeriodBeforeFilter):
         return qs if value is None else qs.filter(published_on__lte=value)
 
 
-class SourceFilter(django_filters.FilterSet):
+class SourceFilter(SearchAndSortFilterSet):
     outlet = django_filters.ModelMultipleChoiceFilter(
         queryset=Outlet.objects.all(), to_field_name="slug", field_name="outlet__slug",
     )
@@ -36,15 +36,5 @@ class SourceFilter(django_filters.FilterSet):
         empty_label="relevance when searching, else newest first",
     )
 
-    def search(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
-
-    def ordered(self, queryset, name, value):
-        return queryset
-
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        sort = self.form.cleaned_data.get("sort")
-        if sort:
-            return queryset.order_by(*SOURCE_SORTS[sort][1])
-        return queryset.order_by(*SOURCE_SORTS["-published"][1])
+    sorts = SOURCE_SORTS
+    default_sort = "-published"
