@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django import forms
@@ -12,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
 from claims.exports import figure_export_response
 from claims.importing import import_figures
@@ -19,6 +21,20 @@ from claims.spreadsheets import FORMATS
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx|ods|json)$")
 PREVIEW_ROWS = 1000
+
+
+def sweep_abandoned_uploads(max_age=timedelta(days=1)) -> int:
+    """Delete uploads whose preview was never confirmed; returns how many went."""
+    try:
+        _, names = default_storage.listdir("imports")
+    except FileNotFoundError:
+        return 0
+    cutoff = timezone.now() - max_age
+    stale = [name for name in names
+             if _TOKEN.match(name) and default_storage.get_modified_time(f"imports/{name}") < cutoff]
+    for name in stale:
+        default_storage.delete(f"imports/{name}")
+    return len(stale)
 
 
 class FigureImportForm(forms.Form):
@@ -66,6 +82,7 @@ class FigureSpreadsheetMixin:
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             fmt = Path(upload.name).suffix.lstrip(".").lower()
+            sweep_abandoned_uploads()
             token = default_storage.save(f"imports/{uuid.uuid4().hex}.{fmt}", upload).split("/")[-1]
             options = {key: form.cleaned_data[key] for key in ("encoding", "decimal_comma", "create_missing")}
             with default_storage.open(f"imports/{token}", "rb") as stream:

@@ -184,3 +184,20 @@ def test_admin_export_writes_exactly_the_changelists_filter(exported_figure, adm
     response = admin_client.get(reverse("admin:claims_figure_export"), {"q": "more than", "format": "csv"})
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 2 and "more than 70" in lines[1]
+
+
+def test_uploads_never_confirmed_are_swept_after_a_day(settings, tmp_path):
+    import os
+    import time
+
+    from claims.admin_spreadsheets import sweep_abandoned_uploads
+
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "imports").mkdir()
+    old, fresh = tmp_path / "imports" / ("a" * 32 + ".csv"), tmp_path / "imports" / ("b" * 32 + ".csv")
+    for path in (old, fresh):
+        path.write_text(HEADER)
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    assert sweep_abandoned_uploads() == 1
+    assert not old.exists() and fresh.exists()
