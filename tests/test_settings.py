@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def manage(*args, **env):
     clean = {key: value for key, value in os.environ.items()
-             if key not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}  # the browser tests set the last
+             if key not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
 
@@ -35,7 +35,7 @@ def test_a_malformed_boolean_is_a_loud_error():
 
 def test_the_wsgi_server_defaults_to_production_and_needs_a_secret_key():
     clean = {key: value for key, value in os.environ.items()
-             if key not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}  # the browser tests set the last
+             if key not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE")}
     result = subprocess.run([sys.executable, "-c", "import factbase.wsgi"], cwd=ROOT, env=clean,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "SECRET_KEY is not set" in result.stderr

@@ -1,0 +1,11 @@
+"""Settings for the test suite: a plain `pytest` needs nothing set in the environment.
+
+The suite runs with development settings (a throwaway key, no HTTPS redirect); the
+production switches have tests of their own that start manage.py with DEBUG=0.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "1")
+
+from factbase.settings import *  # noqa: E402, F403
