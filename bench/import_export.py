@@ -8,7 +8,7 @@ rows across realistic sources, metrics and subjects, and runs each contender
 in its own process so that its peak memory (max RSS above the process's
 baseline after Django starts) is its own:
 
-- factbase CSV and XLSX import (claims.importing: full validation, history, batch)
+- factbase CSV and XLSX import (claims.imports: full validation, history, batch)
 - a plain django-import-export ModelResource with ForeignKeyWidgets (what most
   projects write), on a sample since it is slow, and the same with use_bulk
 - raw bulk_create of pre-resolved Figure objects (no validation, no history)
@@ -130,7 +130,7 @@ def resolved_rows(path: Path):
 # Contenders: each runs in its own process and prints "rows seconds rss_mb".
 
 def run_ours(path: Path) -> int:
-    from claims.importing import import_figures
+    from claims.imports import import_figures
 
     with open(path, "rb") as stream:
         report = import_figures(stream, file_name=path.name, keep_rows=False)

@@ -1,46 +1,79 @@
 from django.contrib import admin
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
+from claims import comparisons, rules
 from claims.admin_spreadsheets import FigureSpreadsheetMixin
-from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
+from claims.models import COMPARISON_KEY, Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
 from claims.paginators import CappedPaginator
 from claims.resources import ClaimResource, EntityResource, MetricResource
+from factbase.curation import CuratedAdmin, VersionedForm
+
+
+class ReviewableForm(VersionedForm):
+    """Curators choose whether a claim or figure is public; its verdict comes only from reviews, so the one
+    published status on offer is the verdict it has (or unverified)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "status" in self.fields:
+            verdict = self.instance.verdict
+            public = rules.public_status(verdict)
+            label = (f"Published — {Status(public).label.lower()} (the verdict of its review)" if verdict
+                     else "Published — unverified, awaiting review")
+            self.fields["status"].choices = [(Status.DRAFT, Status.DRAFT.label), (public, label),
+                                             (Status.WITHDRAWN, Status.WITHDRAWN.label)]
+
+
+def set_status(modeladmin, request, queryset, change, verb: str) -> None:
+    """Publish or withdraw many entries at once, each change recorded in its history; verdicts are kept."""
+    model = modeladmin.model
+    with transaction.atomic():
+        # The rows again, plain and locked: a changelist's queryset may carry annotations FOR UPDATE refuses.
+        rows = model.objects.filter(pk__in=queryset.values("pk")).order_by("pk")
+        if connection.features.has_select_for_update:
+            rows = rows.select_for_update()
+        entries = list(rows)
+        changed = []
+        for entry in entries:
+            before = entry.status
+            change(entry)
+            if entry.status != before:
+                entry.version += 1
+                changed.append(entry)
+        fields = ["status", "version"]
+        bulk_update_with_history(changed, model, fields, default_user=request.user,
+                                 default_change_reason=f"{verb} from the admin list")
+        if changed and model is Figure:
+            comparisons.refresh({tuple(getattr(entry, field) for field in COMPARISON_KEY) for entry in changed})
+        if changed and model._meta.model_name == "source":
+            for entry in changed:
+                comparisons.source_changed(model, entry)
+    names = (model._meta.verbose_name, model._meta.verbose_name_plural)
+    message = ngettext("%(verb)s %(count)d %(name)s.", "%(verb)s %(count)d %(names)s.", len(changed)) % {
+        "verb": verb, "count": len(changed), "name": names[0], "names": names[1]}
+    if skipped := len(entries) - len(changed):
+        message += " " + ngettext("%(count)d was left alone: it already had that status.",
+                                  "%(count)d were left alone: they already had that status.", skipped) % {
+            "count": skipped}
+    modeladmin.message_user(request, message)
 
 
 class StatusActionsMixin:
-    """Publish or withdraw many entries at once; each change lands in their history."""
-
     actions = ["publish", "withdraw"]
 
-    def _set_status(self, request, queryset, status, allowed_from, verb):
-        entries = list(queryset.filter(status__in=allowed_from))
-        for entry in entries:
-            entry.status = status
-        bulk_update_with_history(entries, self.model, ["status"], default_user=request.user,
-                                 default_change_reason=f"{verb} from the admin list")
-        skipped = queryset.count() - len(entries)
-        message = f"{verb} {len(entries)} {self.model._meta.verbose_name_plural}."
-        if skipped:
-            message += f" {skipped} left alone: they have a reviewer's verdict or already had that status."
-        self.message_user(request, message)
-        if entries and self.model is Figure:
-            from claims import comparisons
-
-            comparisons.refresh({(e.metric_id, e.subject_id, e.period_start, e.period_end) for e in entries})
-
-    @admin.action(description="Publish selected drafts (as unverified)", permissions=["change"])
+    @admin.action(description="Publish selected (with the verdict they have, or as unverified)",
+                  permissions=["change"])
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Status.UNVERIFIED, [Status.DRAFT, Status.WITHDRAWN], "Published")
+        set_status(self, request, queryset, lambda entry: entry.publish(), "Published")
 
     @admin.action(description="Withdraw selected (hide from the public pages)", permissions=["change"])
     def withdraw(self, request, queryset):
-        self._set_status(request, queryset, Status.WITHDRAWN, [s for s in Status if s != Status.WITHDRAWN],
-                         "Withdrew")
+        set_status(self, request, queryset, lambda entry: entry.withdraw(), "Withdrew")
 
 
 class AdminCappedPaginator(CappedPaginator):
@@ -66,29 +99,17 @@ def _has_search_words(term: str) -> bool:
         return cursor.fetchone()[0]
 
 
-class CreatedByMixin:
-    """Record who entered a claim or figure: nobody may later verify their own entry."""
-
-    def save_model(self, request, obj, form, change):
-        if not obj.pk and hasattr(obj, "created_by_id") and not obj.created_by_id:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def save_formset(self, request, form, formset, change):
-        for inline_form in formset.forms:
-            instance = inline_form.instance
-            if not instance.pk and hasattr(instance, "created_by_id") and not instance.created_by_id:
-                instance.created_by = request.user
-        super().save_formset(request, form, formset, change)
-
-
 class ClaimInline(admin.StackedInline):
     model = Claim
+    form = ReviewableForm
     extra = 0
-    fields = [("quote", "speaker", "status"), "anchor"]
+    fields = [("quote", "speaker", "status"), "anchor", "version_seen"]
     readonly_fields = ["anchor"]
     autocomplete_fields = ["speaker"]
     show_change_link = True
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
 
     @admin.display(description="anchor")
     def anchor(self, claim):
@@ -99,12 +120,17 @@ class ClaimInline(admin.StackedInline):
 
 class FigureInline(admin.TabularInline):
     model = Figure
+    form = ReviewableForm
     fk_name = "source"
     extra = 0
-    fields = ["value_text", "metric", "subject", "period_start", "period_end", "period_precision", "qualifier",
-              "value", "lower", "upper", "attributed_to", "origin_role", "status"]
+    fields = ["value_text", "metric", "subject", "dimensions", "period_start", "period_end", "period_precision",
+              "qualifier", "value", "lower", "upper", "found_in", "attributed_to", "origin_role", "status",
+              "version_seen"]
     autocomplete_fields = ["metric", "subject", "attributed_to"]
     show_change_link = True
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("metric", "subject", "attributed_to")
@@ -116,7 +142,7 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class EntityAdmin(ImportExportModelAdmin, CuratedAdmin):
     resource_classes = [EntityResource]
     list_display = ["name", "kind", "slug", "alias_list"]
     list_filter = ["kind"]
@@ -134,7 +160,7 @@ class EntityAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(EntityAlias)
-class EntityAliasAdmin(SimpleHistoryAdmin):
+class EntityAliasAdmin(CuratedAdmin):
     list_display = ["name", "entity"]
     list_select_related = ["entity"]
     search_fields = ["name", "entity__name"]
@@ -142,7 +168,7 @@ class EntityAliasAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class MetricAdmin(ImportExportModelAdmin, CuratedAdmin):
     resource_classes = [MetricResource]
     list_display = ["name", "slug", "unit", "min_value", "max_value"]
     search_fields = ["name", "slug", "unit"]
@@ -151,8 +177,9 @@ class MetricAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(FullTextSearchMixin, StatusActionsMixin, CreatedByMixin, ImportExportModelAdmin,
-                 SimpleHistoryAdmin):
+class ClaimAdmin(FullTextSearchMixin, StatusActionsMixin, ImportExportModelAdmin, CuratedAdmin):
+    form = ReviewableForm
+    superuser_deletes = True
     resource_classes = [ClaimResource]
     list_display = ["short_quote", "speaker", "source", "status", "anchored"]
     list_filter = ["status", "source__outlet"]
@@ -162,12 +189,12 @@ class ClaimAdmin(FullTextSearchMixin, StatusActionsMixin, CreatedByMixin, Import
     paginator = AdminCappedPaginator
     search_fields = ["quote", "source__title", "source__slug", "speaker__name"]
     autocomplete_fields = ["source", "speaker", "about"]
-    readonly_fields = ["anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "created_by", "created_at",
-                       "updated_at"]
+    readonly_fields = ["verdict", "anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "created_by",
+                       "created_at", "edited_by", "edited_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["source", "quote", "speaker", "about", "status", "note"]}),
+        (None, {"fields": ["source", "quote", "speaker", "about", ("status", "verdict"), "note", "version_seen"]}),
         ("Anchor in the source text", {"fields": [("anchor_start", "anchor_end"), ("anchor_prefix", "anchor_suffix")]}),
-        ("Entry", {"fields": [("created_by", "created_at", "updated_at")]}),
+        ("Entry", {"fields": [("created_by", "created_at"), ("edited_by", "edited_at", "updated_at")]}),
     ]
 
     @admin.display(description="quote", ordering="quote")
@@ -180,11 +207,12 @@ class ClaimAdmin(FullTextSearchMixin, StatusActionsMixin, CreatedByMixin, Import
 
 
 @admin.register(Figure)
-class FigureAdmin(FullTextSearchMixin, FigureSpreadsheetMixin, StatusActionsMixin, CreatedByMixin,
-                  SimpleHistoryAdmin):
-    list_display = ["value_text", "bounds", "metric", "subject", "period", "source", "attributed_to", "status",
-                    "rank"]
-    list_filter = ["status", "metric", "qualifier", "origin_role", "rank", "period_precision"]
+class FigureAdmin(FullTextSearchMixin, FigureSpreadsheetMixin, StatusActionsMixin, CuratedAdmin):
+    form = ReviewableForm
+    superuser_deletes = True
+    list_display = ["value_text", "bounds", "metric", "subject", "dimensions", "period", "source", "attributed_to",
+                    "status", "found_in"]
+    list_filter = ["status", "metric", "qualifier", "found_in", "origin_role", "rank", "period_precision"]
     list_select_related = ["metric", "subject", "source", "attributed_to"]
     list_per_page = 50  # rendering, not the database, is most of an admin page's time
     show_full_result_count = False
@@ -192,21 +220,22 @@ class FigureAdmin(FullTextSearchMixin, FigureSpreadsheetMixin, StatusActionsMixi
     ordering = ["-period_start", "id"]  # served by an index; Meta.ordering's metric name is not
     search_fields = ["value_text", "source__title", "source__slug", "subject__name", "metric__name"]
     autocomplete_fields = ["source", "claim", "metric", "subject", "attributed_to", "supersedes"]
-    readonly_fields = ["anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "import_batch", "import_row",
-                       "created_by", "created_at", "updated_at"]
+    readonly_fields = ["verdict", "anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "import_batch",
+                       "import_row", "created_by", "created_at", "edited_by", "edited_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["source", "claim", "value_text", "metric", "subject"]}),
+        (None, {"fields": ["source", "claim", "value_text", "found_in", "metric", "subject", "dimensions",
+                           "version_seen"]}),
         ("Value and bounds", {
-            "fields": ["qualifier", ("value", "lower", "upper")],
+            "fields": ["qualifier", ("value", "lower", "upper"), "written_unit"],
             "description": "Leave value and bounds empty to read them from the value text "
                            "(“more than 70” is a lower bound of 70).",
         }),
         ("Period", {"fields": [("period_start", "period_end", "period_precision")]}),
         ("Provenance", {"fields": [("attributed_to", "origin_role"), ("rank", "rank_reason"), "supersedes"]}),
-        ("Status", {"fields": ["status", "note"]}),
+        ("Status", {"fields": [("status", "verdict"), "note"]}),
         ("Anchor and entry", {"classes": ["collapse"], "fields": [
             ("anchor_start", "anchor_end"), ("anchor_prefix", "anchor_suffix"), ("import_batch", "import_row"),
-            ("created_by", "created_at", "updated_at"),
+            ("created_by", "created_at"), ("edited_by", "edited_at", "updated_at"),
         ]}),
     ]
 
@@ -216,25 +245,28 @@ class FigureAdmin(FullTextSearchMixin, FigureSpreadsheetMixin, StatusActionsMixi
 
     @admin.display(description="period", ordering="period_start")
     def period(self, figure):
-        from claims.parsing import format_period
-
-        return format_period(figure.period_start, figure.period_end, figure.period_precision)
+        return figure.period_display
 
 
 @admin.register(Review)
-class ReviewAdmin(SimpleHistoryAdmin):
+class ReviewAdmin(CuratedAdmin):
     list_display = ["verdict", "target_display", "reviewer", "reviewed_at"]
     list_filter = ["verdict", "reviewer"]
     list_select_related = ["claim", "figure__metric", "figure__subject", "reviewer"]
     search_fields = ["rationale", "claim__quote", "figure__value_text"]
     autocomplete_fields = ["claim", "figure", "evidence"]
-    readonly_fields = ["reviewer"]
+    readonly_fields = ["reviewer", "reviewed_at"]
     date_hierarchy = "reviewed_at"
+    superuser_deletes = True
 
     def has_change_permission(self, request, obj=None):
-        # A verdict is its reviewer's own: others may read it, not rewrite it.
+        # A verdict is its reviewer's own: others — superusers included — may read it, not rewrite it.
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or request.user.is_superuser or obj.reviewer_id == request.user.pk)
+        return allowed and (obj is None or obj.reviewer_id == request.user.pk)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A verdict stays on what it judged: its target is fixed once given.
+        return [*self.readonly_fields, "claim", "figure"] if obj is not None else self.readonly_fields
 
     def get_form(self, request, obj=None, **kwargs):
         form_class = super().get_form(request, obj, **kwargs)
@@ -257,7 +289,8 @@ class ReviewAdmin(SimpleHistoryAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "file_format", "created_by", "created_at", "rows_new", "rows_updated", "rows_unchanged"]
+    list_display = ["__str__", "model", "file_format", "created_by", "created_at", "rows_new", "rows_updated",
+                    "rows_unchanged"]
     list_select_related = ["created_by"]
     readonly_fields = [field.name for field in ImportBatch._meta.fields]
     search_fields = ["file_name"]
@@ -267,3 +300,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # its figures point at it; an import is taken back by undoing it, not by deleting its record

@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from claims.exports import figure_export_response
-from claims.importing import import_figures
+from claims.imports import import_figures
 from claims.spreadsheets import FORMATS
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx|ods|json)$")

@@ -6,6 +6,7 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Claims, figures and reviews"
 
     def ready(self):
-        from claims import comparisons
+        from claims import comparisons, deletions
 
         comparisons.connect()
+        deletions.connect()

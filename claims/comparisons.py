@@ -1,10 +1,13 @@
-"""Comparisons: the figures that measure one metric for one subject and period.
+"""Comparisons: the figures that measure one metric, with one definition, for one subject and period.
 
-A figure stands for a range of numbers: "16" is [16, 16]; "about 0.421" is that
-number give or take APPROXIMATE_TOLERANCE; "more than 70" is [70, ∞); "less than 5"
-(−∞, 5]; "16–20" is [16, 20]. Figures *conflict* when their ranges do not all
-overlap: in one dimension that is when the greatest lower end lies above the least
-upper end. Deprecated figures are drawn but take no part in the verdict.
+Figures are compared only when they agree on metric, subject, period *and* dimensions
+(a Gini of consumption is not compared with a Gini of income). A figure stands for a
+range of numbers: an exact "35.8" is what its last written digit allows, [35.75, 35.85]
+(rounding is not disagreement); "about 0.421" is that number give or take
+APPROXIMATE_TOLERANCE; "more than 70" is [70, ∞); "less than 5" (−∞, 5]; "16–20" is
+[16, 20]. Figures *conflict* when their ranges do not all overlap: in one dimension
+that is when the greatest lower end lies above the least upper end. Deprecated
+figures are drawn but take no part in the verdict.
 
 A comparison needs two or more figures that differ in source or in origin: one
 article setting the official Gini coefficient against the opposition's is a
@@ -25,9 +28,12 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from claims.models import COMPARISON_KEY
+
 APPROXIMATE_TOLERANCE = Decimal("0.05")  # "about X" means X ± 5 %
-KEY_FIELDS = ("metric_id", "subject_id", "period_start", "period_end")
-_ROW_FIELDS = ("source_id", "source__outlet_id", "attributed_to_id", "qualifier", "value", "lower", "upper", "rank")
+KEY_FIELDS = COMPARISON_KEY
+_ROW_FIELDS = ("source_id", "source__outlet_id", "attributed_to_id", "qualifier", "value", "lower", "upper", "rank",
+               "value_text")
 
 
 @dataclass(frozen=True)
@@ -41,12 +47,64 @@ class Interval:
         )
 
 
-def interval(qualifier: str, value, lower, upper) -> Interval:
+def interval(qualifier: str, value, lower, upper, value_text: str = "") -> Interval:
     """The range of numbers a figure allows."""
-    tolerance = abs(value) * APPROXIMATE_TOLERANCE if qualifier == "approximate" and value is not None else 0
+    tolerance = Decimal(0)
+    if value is not None:
+        step = resolution(value_text, value)
+        tolerance = step / 2 if step is not None else tolerance
+        if qualifier == "approximate":
+            tolerance = max(tolerance, abs(value) * APPROXIMATE_TOLERANCE)
     low = lower if lower is not None else (value - tolerance if value is not None else None)
     high = upper if upper is not None else (value + tolerance if value is not None else None)
     return Interval(low, high)
+
+
+def resolution(value_text: str, value: Decimal) -> Decimal | None:
+    """The place of the last digit the source wrote, in the stored value's unit: 0.1 for "35.8", 1 for "16",
+    100000000 for "1.3bn", 0.0001 for a Gini written "27.01" percent. None when the text has no digits.
+
+    The last number written is the value's; the power of ten that turns it into the stored value (bn, percent,
+    a decimal comma) scales its last digit too. A text whose number is not a power of ten from the value ("1½")
+    has no resolution: it is taken as exact.
+    """
+    written = _last_number(value_text or "")
+    if written is None or not value:
+        return None
+    number, decimals = written
+    if not number:
+        return None
+    scale = abs(value) / number
+    if scale.normalize().as_tuple().digits != (1,):
+        return None
+    return Decimal(1).scaleb(-decimals) * scale
+
+
+_GROUPING = " '\u00a0\u202f\u2009"
+
+
+def _last_number(text: str) -> tuple[Decimal, int] | None:
+    """The last number in the text and how many decimals it was written with: "more than 35.8%" → (35.8, 1);
+    "1,234" and "1 234" → (1234, 0). A comma followed by exactly three digits groups thousands; any other comma,
+    and any point, is a decimal mark (the caller's scale absorbs a decimal comma's other reading)."""
+    end = len(text)
+    while end and not text[end - 1].isdigit():
+        end -= 1
+    if not end:
+        return None
+    start = end
+    while start and (text[start - 1].isdigit()
+                     or (text[start - 1] in ".," + _GROUPING and start > 1 and text[start - 2].isdigit())):
+        start -= 1
+    token = "".join(c for c in text[start:end] if c not in _GROUPING)
+    mark = next((i for i in range(len(token) - 1, -1, -1)
+                 if token[i] in ".," and not (token[i] == "," and len(token) - i - 1 == 3)), None)
+    whole, fraction = (token, "") if mark is None else (token[:mark], token[mark + 1:])
+    whole = "".join(c for c in whole if c.isdigit())
+    try:
+        return Decimal(f"{whole or 0}.{fraction or 0}"), len(fraction)
+    except ArithmeticError:
+        return None
 
 
 def point(value, lower, upper) -> Decimal:
@@ -65,7 +123,7 @@ def summarise(rows: list[dict]) -> dict | None:
     if len(rows) < 2 or (len(sources) < 2 and len(origins) < 2):
         return None
     counted = [row for row in rows if row["rank"] != "deprecated"] or rows
-    intervals = [interval(r["qualifier"], r["value"], r["lower"], r["upper"]) for r in counted]
+    intervals = [interval(r["qualifier"], r["value"], r["lower"], r["upper"], r["value_text"]) for r in counted]
     points = [point(r["value"], r["lower"], r["upper"]) for r in counted]
     lows = [i.low for i in intervals if i.low is not None]
     highs = [i.high for i in intervals if i.high is not None]
@@ -86,7 +144,7 @@ def summarise(rows: list[dict]) -> dict | None:
 
 
 def refresh(keys: Iterable[tuple]) -> None:
-    """Recompute the comparisons of these (metric_id, subject_id, period_start, period_end) keys."""
+    """Recompute the comparisons of these keys (values of COMPARISON_KEY)."""
     from claims.models import Comparison, Figure
 
     keys = {key for key in keys if None not in key}
@@ -134,7 +192,7 @@ def rebuild(batch_size: int = 5000, *, public_figures=None, comparison_model=Non
     with transaction.atomic():
         Comparison.objects.all().delete()
         batch = []
-        for key, group in groupby(rows.iterator(chunk_size=batch_size), key=lambda row: row[:4]):
+        for key, group in groupby(rows.iterator(chunk_size=batch_size), key=lambda row: row[:len(KEY_FIELDS)]):
             fields = summarise([dict(zip(names, row, strict=True)) for row in group])
             if fields is not None:
                 batch.append(Comparison(**dict(zip(KEY_FIELDS, key, strict=True)), **fields))
@@ -150,8 +208,7 @@ def rebuild(batch_size: int = 5000, *, public_figures=None, comparison_model=Non
 def mark_conflicting(figure_model, comparison_model) -> None:
     """Set in_conflict on exactly the figures whose comparison conflicts."""
     in_conflict = Exists(comparison_model.objects.filter(
-        conflicting=True, metric=OuterRef("metric"), subject=OuterRef("subject"),
-        period_start=OuterRef("period_start"), period_end=OuterRef("period_end"),
+        conflicting=True, **{field: OuterRef(field) for field in KEY_FIELDS},
     ))
     figure_model.objects.filter(in_conflict=True).exclude(in_conflict).update(in_conflict=False)
     figure_model.objects.filter(in_conflict, in_conflict=False).update(in_conflict=True)

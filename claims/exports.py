@@ -13,20 +13,30 @@ from claims import spreadsheets
 from claims.parsing import period_cells
 
 FIGURE_COLUMNS = ["id", "source", "metric", "subject", "period_start", "period_end", "value", "lower", "upper",
-                  "qualifier", "unit", "value_text", "attributed_to", "status", "note"]
-_FIGURE_VALUES = ["id", "source__slug", "metric__slug", "subject__slug", "period_start", "period_end",
-                  "period_precision", "value", "lower", "upper", "qualifier", "metric__unit", "value_text",
-                  "attributed_to__slug", "status", "note"]
+                  "qualifier", "unit", "value_text", "attributed_to", "status", "note", "dimensions"]
+_FIGURE_VALUES = ["id", "source__slug", "metric_id", "subject__slug", "period_start", "period_end",
+                  "period_precision", "value", "lower", "upper", "qualifier", "written_unit", "value_text",
+                  "attributed_to__slug", "status", "note", "dimensions"]
 
 
 def figure_rows(queryset, chunk_size: int = 5000) -> Iterator[list]:
-    """Rows in FIGURE_COLUMNS order, fetched in chunks (a server-side cursor on PostgreSQL)."""
+    """Rows in FIGURE_COLUMNS order, fetched in chunks (a server-side cursor on PostgreSQL).
+
+    Numbers come out in the unit the source wrote them in (a Gini written 27.01 percent is 27.01 with unit
+    percent), so the row reads back as the same figure.
+    """
+    from claims.models import Metric
+
+    metrics = {metric.pk: metric for metric in Metric.objects.all()}
     for row in queryset.order_by("id").values_list(*_FIGURE_VALUES).iterator(chunk_size=chunk_size):
-        (pk, source, metric, subject, start, end, precision, value, lower, upper, qualifier, unit, value_text,
-         attributed_to, status, note) = row
+        (pk, source, metric_id, subject, start, end, precision, value, lower, upper, qualifier, written_unit,
+         value_text, attributed_to, status, note, dimensions) = row
+        metric = metrics[metric_id]
+        if written_unit and (factor := metric.unit_factor(written_unit)):
+            value, lower, upper = (None if n is None else n / factor for n in (value, lower, upper))
         first, last = period_cells(start, end, precision)
-        yield [pk, source, metric, subject, first, last, value, lower, upper, qualifier, unit, value_text,
-               attributed_to or "", status, note]
+        yield [pk, source, metric.slug, subject, first, last, value, lower, upper, qualifier,
+               written_unit or metric.unit, value_text, attributed_to or "", status, note, dimensions]
 
 
 def write_file(header: list[str], rows: Iterable[list], fmt: str, target) -> int:

@@ -26,9 +26,10 @@ class EntityReferenceField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        entity = Entity.objects.named(value).first()
+        # Only entities public records name: one that only hidden records name does not exist for readers.
+        entity = Entity.objects.public().named(value).first()
         if entity is None:
-            raise ValidationError(f"No subject is called “{value}”.")
+            raise ValidationError(f"No {self.label.lower() if self.label else 'entity'} is called “{value}”.")
         return entity
 
 
@@ -125,7 +126,7 @@ class FigureFilter(SearchAndSortFilterSet):
         label="Source", help_text="Source slug; repeat for several sources.",
     )
     outlet = django_filters.ModelChoiceFilter(
-        queryset=Outlet.objects.all(), to_field_name="slug", field_name="source__outlet",
+        queryset=Outlet.objects.public(), to_field_name="slug", field_name="source__outlet",
     )
     metric = django_filters.ModelChoiceFilter(queryset=Metric.objects.all(), to_field_name="slug")
     subject = EntityFilter(field_name="subject", help_text="Slug, name or alias.")
@@ -172,7 +173,7 @@ class ClaimFilter(SearchAndSortFilterSet):
         queryset=Source.objects.public(), to_field_name="slug", field_name="source__slug",
     )
     outlet = django_filters.ModelChoiceFilter(
-        queryset=Outlet.objects.all(), to_field_name="slug", field_name="source__outlet",
+        queryset=Outlet.objects.public(), to_field_name="slug", field_name="source__outlet",
     )
     speaker = EntityFilter(field_name="speaker", help_text="Slug, name or alias.")
     about = EntityFilter(field_name="about", help_text="Slug, name or alias.")

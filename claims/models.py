@@ -2,30 +2,44 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from simple_history.models import HistoricalRecords
 
-from claims import anchors
-from claims.parsing import ParseError, parse_value_text
+from claims import anchors, dimensions, rules
+from claims.parsing import format_period
+from claims.rules import plain
+from factbase.versioning import Versioned, current_user
 from sources.models import Source
+
+NUMBER = {"max_digits": rules.MAX_INTEGER_DIGITS + rules.MAX_DECIMALS, "decimal_places": rules.MAX_DECIMALS}
 
 
 class Status(models.TextChoices):
-    """Where a claim or figure stands. Drafts and withdrawn entries are never public."""
+    """Where a claim or figure stands. Drafts and withdrawn entries are never public; the verdicts
+    (verified … unverifiable) come only from reviews."""
 
-    DRAFT = "draft", "Draft (not public)"
-    UNVERIFIED = "unverified", "Unverified"
-    VERIFIED = "verified", "Verified"
-    DISPUTED = "disputed", "Disputed"
-    FALSE = "false", "False"
-    MISLEADING = "misleading", "Misleading"
-    UNVERIFIABLE = "unverifiable", "Unverifiable"
-    WITHDRAWN = "withdrawn", "Withdrawn (not public)"
+    DRAFT = rules.Status.DRAFT, "Draft (not public)"
+    UNVERIFIED = rules.Status.UNVERIFIED, "Unverified"
+    VERIFIED = rules.Status.VERIFIED, "Verified"
+    DISPUTED = rules.Status.DISPUTED, "Disputed"
+    FALSE = rules.Status.FALSE, "False"
+    MISLEADING = rules.Status.MISLEADING, "Misleading"
+    UNVERIFIABLE = rules.Status.UNVERIFIABLE, "Unverifiable"
+    WITHDRAWN = rules.Status.WITHDRAWN, "Withdrawn (not public)"
+
+
+class Verdict(models.TextChoices):
+    VERIFIED = Status.VERIFIED.value, Status.VERIFIED.label
+    DISPUTED = Status.DISPUTED.value, Status.DISPUTED.label
+    FALSE = Status.FALSE.value, Status.FALSE.label
+    MISLEADING = Status.MISLEADING.value, Status.MISLEADING.label
+    UNVERIFIABLE = Status.UNVERIFIABLE.value, Status.UNVERIFIABLE.label
 
 
 NOT_PUBLIC = [Status.DRAFT, Status.WITHDRAWN]
@@ -38,6 +52,18 @@ class EntityQuerySet(models.QuerySet):
         return self.filter(
             Q(slug__iexact=reference) | Q(name__iexact=reference) | Q(aliases__name__iexact=reference)
         ).distinct()
+
+    def public(self):
+        """Entities a public claim or figure is by, about or attributed to: the others do not exist for readers.
+
+        Four EXISTS probes on indexed foreign keys; meant for one entity at a time (a filter's value).
+        """
+        figures = Figure.objects.public()
+        claims = Claim.objects.public()
+        return self.filter(
+            Exists(figures.filter(subject=OuterRef("pk"))) | Exists(figures.filter(attributed_to=OuterRef("pk")))
+            | Exists(claims.filter(speaker=OuterRef("pk"))) | Exists(claims.filter(about=OuterRef("pk")))
+        )
 
 
 class Entity(models.Model):
@@ -101,9 +127,17 @@ class Metric(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
     unit = models.CharField(max_length=50, help_text="people, percent, coefficient, organisations…")
-    min_value = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
-    max_value = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    min_value = models.DecimalField(**NUMBER, null=True, blank=True)
+    max_value = models.DecimalField(**NUMBER, null=True, blank=True)
     description = models.TextField(blank=True)
+    expected_dimensions = models.TextField(
+        blank=True, help_text="What figures of this metric say beyond it, one per line as `key: usual value, other "
+                              "value` (welfare: income, consumption). Other values stay allowed.",
+    )
+    other_units = models.TextField(
+        blank=True, help_text="Other units its figures may be written in, one per line as `unit = factor`: "
+                              "`thousand people = 1000`. Percent and coefficient convert by themselves.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -120,61 +154,36 @@ class Metric(models.Model):
         return f"{self.name} ({self.unit})"
 
     @property
+    def range(self) -> rules.MetricRange:
+        return rules.MetricRange(self.name, self.unit, self.min_value, self.max_value)
+
+    @property
     def range_display(self) -> str:
-        low = "−∞" if self.min_value is None else _plain(self.min_value)
-        high = "∞" if self.max_value is None else _plain(self.max_value)
-        return f"{low} to {high} {self.unit}"
+        return self.range.display
 
-    def out_of_range(self, number: Decimal | None) -> bool:
-        if number is None:
-            return False
-        return (self.min_value is not None and number < self.min_value) or (
-            self.max_value is not None and number > self.max_value
-        )
+    def unit_factor(self, written: str) -> Decimal | None:
+        """How many of this metric's units one `written` unit is (percent on a coefficient: 0.01)."""
+        return rules.unit_factor(written, self.unit, self.declared_units())
 
+    def declared_units(self) -> dict[str, Decimal]:
+        return rules.parse_declared_units(self.other_units)[0]  # clean() refuses lines it cannot read
 
-def _plain(number: Decimal) -> str:
-    """Decimal without trailing zeros or exponent: 0.332000 → 0.332, 7E+1 → 70."""
-    text = format(number.normalize(), "f")
-    return text
+    def clean(self):
+        errors = {}
+        if bad := rules.parse_declared_units(self.other_units)[1]:
+            errors["other_units"] = f"“{bad[0]}” should read `unit = factor`, e.g. thousand people = 1000."
+        try:
+            dimensions.expected(self.expected_dimensions)
+        except dimensions.DimensionError as error:
+            errors["expected_dimensions"] = str(error)
+        if errors:
+            raise ValidationError(errors)
 
-
-def bounds_problem(qualifier: str, value, lower, upper) -> tuple[str, str] | None:
-    """What is wrong with these bounds for this qualifier, as (field, message); None when they fit.
-
-    The same rules as the database's check constraints, said in words a curator can act on.
-    """
-    needs = {
-        "exact": ("value", "an exact figure needs a value and no bounds"),
-        "approximate": ("value", "an approximate figure needs a value"),
-        "more_than": ("lower", "“more than” is a lower bound: give lower, leave value and upper empty"),
-        "at_least": ("lower", "“at least” is a lower bound: give lower, leave value and upper empty"),
-        "less_than": ("upper", "“less than” is an upper bound: give upper, leave value and lower empty"),
-        "at_most": ("upper", "“at most” is an upper bound: give upper, leave value and lower empty"),
-        "range": ("lower", "a range needs both lower and upper"),
-    }
-    if qualifier not in needs:
-        return "qualifier", f"unknown qualifier “{qualifier}”"
-    column, message = needs[qualifier]
-    present = {"value": value is not None, "lower": lower is not None, "upper": upper is not None}
-    fits = {
-        "exact": present == {"value": True, "lower": False, "upper": False},
-        "approximate": present["value"],
-        "more_than": present == {"value": False, "lower": True, "upper": False},
-        "at_least": present == {"value": False, "lower": True, "upper": False},
-        "less_than": present == {"value": False, "lower": False, "upper": True},
-        "at_most": present == {"value": False, "lower": False, "upper": True},
-        "range": present["lower"] and present["upper"],
-    }[qualifier]
-    if not fits:
-        return column, message
-    if lower is not None and upper is not None and lower > upper:
-        return "lower", f"the lower bound {_plain(lower)} is above the upper bound {_plain(upper)}"
-    if value is not None and lower is not None and value < lower:
-        return "value", f"the value {_plain(value)} is below its lower bound {_plain(lower)}"
-    if value is not None and upper is not None and value > upper:
-        return "value", f"the value {_plain(value)} is above its upper bound {_plain(upper)}"
-    return None
+    def expected_dimension_values(self) -> dict[str, list[str]]:
+        try:
+            return dimensions.expected(self.expected_dimensions)
+        except dimensions.DimensionError:
+            return {}
 
 
 class ImportBatch(models.Model):
@@ -246,6 +255,108 @@ def anchor_constraint(name: str) -> models.CheckConstraint:
     )
 
 
+class Reviewable(Versioned):
+    """Claims and figures: a visibility the curators set and a verdict only a review gives.
+
+    `status` is what lists filter on: draft or withdrawn (hidden), else the verdict, or unverified until there
+    is one — a database constraint keeps it so on every path. A change to what the record says (its
+    `substance`) clears the verdict: the review was of the old wording or number.
+    """
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True, default="", editable=False,
+                               help_text="The latest review's verdict on what the record says now.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+",
+        help_text="Who last changed what it says; like its author, they may not review it.",
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    substance: tuple[str, ...] = ()
+    kind = "record"
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def status_constraint(cls, name: str) -> models.CheckConstraint:
+        return models.CheckConstraint(
+            condition=Q(status__in=NOT_PUBLIC) | Q(verdict="", status=Status.UNVERIFIED)
+            | (~Q(verdict="") & Q(status=F("verdict"))),
+            name=name,
+            violation_error_message="A published record shows its review's verdict, or unverified when it has none.",
+        )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._substance_read = instance.substance_values()
+        return instance
+
+    def substance_values(self) -> tuple:
+        return tuple(getattr(self, field) for field in self.substance)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status not in NOT_PUBLIC
+
+    @property
+    def authors(self) -> set:
+        return {self.created_by_id, self.edited_by_id} - {None}
+
+    def publish(self) -> None:
+        """Show it with the status it has earned: its verdict, or unverified."""
+        self.status = rules.public_status(self.verdict)
+
+    def withdraw(self) -> None:
+        self.status = Status.WITHDRAWN
+
+    def status_problem(self) -> str | None:
+        return rules.status_problem(self.status, self.verdict, kind=self.kind)
+
+    def save(self, *args, **kwargs):
+        read = getattr(self, "_substance_read", None)
+        user = current_user(self)
+        if self._state.adding:
+            if self.created_by_id is None and user is not None:
+                self.created_by = user
+            if self.edited_by_id is None:
+                self.edited_by_id = self.created_by_id
+            self.edited_at = self.edited_at or timezone.now()
+        elif read is not None and read != self.substance_values():
+            self.edited_by, self.edited_at = user, timezone.now()
+            if self.verdict:
+                reason = f"the verdict “{self.verdict}” was on what it said before; it awaits a new review"
+                self._change_reason = "; ".join(filter(None, [getattr(self, "_change_reason", None), reason]))
+                self.status, self.verdict = rules.content_changed(self.status, self.verdict)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "edited_by", "edited_at", "verdict", "status"}
+        super().save(*args, **kwargs)
+        self._substance_read = self.substance_values()
+
+    def take_verdict(self) -> None:
+        """Set the verdict from the latest review of what it says now (reviews before its last change are of an
+        earlier version), and show it if the record is public. Call inside a transaction holding the row."""
+        reviews = self.reviews.order_by("-reviewed_at", "-id")
+        if self.edited_at is not None:
+            reviews = reviews.filter(reviewed_at__gte=self.edited_at)
+        latest = reviews.first()
+        self.verdict = latest.verdict if latest else ""
+        if self.is_public:
+            self.status = rules.public_status(self.verdict)
+        self._change_reason = (f"Review #{latest.pk}: {latest.get_verdict_display()}" if latest
+                               else "Its reviews were withdrawn")
+
+    def clean_status(self, errors: dict) -> None:
+        if problem := self.status_problem():
+            errors.setdefault("status", problem[0].upper() + problem[1:] + ".")
+
+
 def _postgres(queryset) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
@@ -288,8 +399,10 @@ class ClaimQuerySet(RankedQuerySet):
         return _search(self, text, ["quote", "speaker__name", "source__title", "note"])
 
 
-class Claim(Anchored):
+class Claim(Anchored, Reviewable):
     """A statement a source makes or quotes, verbatim, anchored in the source text."""
+
+    MAX_QUOTE_LENGTH = 10_000
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="claims")
     quote = models.TextField(help_text="Verbatim, as it stands in the source text.")
@@ -298,21 +411,18 @@ class Claim(Anchored):
         help_text="Who said it (not the outlet that printed it). Empty when the source does not say.",
     )
     about = models.ManyToManyField(Entity, blank=True, related_name="claims_about")
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     note = models.TextField(blank=True)
     ref = models.CharField(max_length=100, unique=True, null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     # History keeps what curators wrote; its copies need no indexes beyond the record's id and date.
     history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"], m2m_fields=[about],
-                                no_db_index=["source", "speaker", "created_by", "ref"])
+                                no_db_index=["source", "speaker", "created_by", "edited_by", "ref"])
     # Filled by a PostgreSQL trigger (migration 0004) from the quote, speaker and source title; NULL elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ClaimQuerySet.as_manager()
+
+    substance = ("source_id", "quote", "speaker_id")
+    kind = "claim"
 
     class Meta:
         ordering = ["source", "anchor_start", "id"]
@@ -320,7 +430,7 @@ class Claim(Anchored):
             models.Index(fields=["source", "anchor_start"]),
             models.Index(fields=["status", "-id"], name="claim_status_recent"),
         ]
-        constraints = [anchor_constraint("claim_anchor_ordered")]
+        constraints = [anchor_constraint("claim_anchor_ordered"), Reviewable.status_constraint("claim_status_verdict")]
 
     def __str__(self):
         return f"“{self.quote[:80]}{'…' if len(self.quote) > 80 else ''}”"
@@ -329,14 +439,18 @@ class Claim(Anchored):
         return reverse("claims:claim-detail", args=[self.pk])
 
     def clean(self):
-        if self.source_id and self.quote and not self.anchor():
-            raise ValidationError(
-                {"quote": "This quote does not occur in the source’s text. Copy it exactly as the source "
-                          f"“{self.source}” has it (straight or curly quotes both match)."}
-            )
-        if self.anchor_start is not None:
+        errors = {}
+        if problem := rules.text_problem("quote", self.quote, self.MAX_QUOTE_LENGTH):
+            errors["quote"] = problem[0].upper() + problem[1:] + "."
+        elif self.source_id and self.quote and not self.anchor():
+            errors["quote"] = ("This quote does not occur in the source’s text. Copy it exactly as the source "
+                               f"“{self.source}” has it (straight or curly quotes both match).")
+        elif self.anchor_start is not None:
             # Typed with straight quotes or plain dashes: keep the source's own characters.
             self.quote = self.source.text[self.anchor_start : self.anchor_end]
+        self.clean_status(errors)
+        if errors:
+            raise ValidationError(errors)
 
 
 class FigureQuerySet(RankedQuerySet):
@@ -344,15 +458,12 @@ class FigureQuerySet(RankedQuerySet):
         return self.exclude(status__in=NOT_PUBLIC).filter(source__status=Source.Status.PUBLISHED)
 
     def comparable_with(self, figure):
-        return self.filter(
-            metric_id=figure.metric_id, subject_id=figure.subject_id,
-            period_start=figure.period_start, period_end=figure.period_end,
-        )
+        return self.filter(**{field: getattr(figure, field) for field in COMPARISON_KEY})
 
     def search(self, text: str):
         return _search(self, text, [
             "value_text", "metric__name", "subject__name", "subject__aliases__name", "attributed_to__name",
-            "claim__quote", "source__title", "note",
+            "source__title", "note",
         ])
 
     def overlapping(self, low=None, high=None):
@@ -373,8 +484,20 @@ class FigureQuerySet(RankedQuerySet):
         """Figures in a comparison whose ranges do not all overlap (see Comparison and in_conflict)."""
         return self.filter(in_conflict=True)
 
+    def with_dimension(self, key: str, value: str):
+        """Figures that say `key=value` among their dimensions (stored sorted, joined by "; ")."""
+        pair = f"{key}={value}"
+        return self.filter(Q(dimensions=pair) | Q(dimensions__startswith=f"{pair}; ")
+                           | Q(dimensions__endswith=f"; {pair}") | Q(dimensions__contains=f"; {pair}; "))
 
-class Figure(Anchored):
+
+# What makes figures comparable: the same metric, subject, period and definition (dimensions).
+COMPARISON_KEY = ("metric_id", "subject_id", "period_start", "period_end", "dimensions")
+# What makes two figures the same: comparable, from one source, with one wording and one origin.
+IDENTITY = (*COMPARISON_KEY, "source_id", "value_text", "attributed_to_id")
+
+
+class Figure(Anchored, Reviewable):
     """One number as one source reports it, with its bounds, wording and provenance."""
 
     class Qualifier(models.TextChoices):
@@ -405,7 +528,15 @@ class Figure(Anchored):
         NORMAL = "normal", "Normal"
         DEPRECATED = "deprecated", "Deprecated"
 
-    # source and metric lead composite indexes (figure_source, figure_comparison): no index of their own.
+    class FoundIn(models.TextChoices):
+        TEXT = "text", "The source's text"
+        TABLE = "table", "A table in the source"
+        CHART = "chart", "A chart in the source"
+        DATA = "data", "The source's data file"
+
+    VALUE_TEXT_LENGTH = 300
+
+    # source and metric lead composite indexes (figure_source, figure_identity): no index of their own.
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures", db_index=False)
     claim = models.ForeignKey(
         Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="figures",
@@ -413,15 +544,30 @@ class Figure(Anchored):
     )
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="figures", db_index=False)
     subject = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="figures")
+    dimensions = models.CharField(
+        max_length=dimensions.MAX_LENGTH, blank=True, default="",
+        help_text="What exactly it measures beyond its metric, as key=value pairs joined by “; ” "
+                  "(welfare=consumption; area=urban). Only figures with the same dimensions are compared.",
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     period_precision = models.CharField(max_length=10, choices=Precision.choices, default=Precision.YEAR)
-    value = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
-    lower = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
-    upper = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    value = models.DecimalField(**NUMBER, null=True, blank=True)
+    lower = models.DecimalField(**NUMBER, null=True, blank=True)
+    upper = models.DecimalField(**NUMBER, null=True, blank=True)
     qualifier = models.CharField(max_length=20, choices=Qualifier.choices, default=Qualifier.EXACT)
     value_text = models.CharField(
-        max_length=300, help_text="The number exactly as the source writes it: “more than 70”, “some 740,000”."
+        max_length=VALUE_TEXT_LENGTH,
+        help_text="The number exactly as the source writes it: “more than 70”, “some 740,000”.",
+    )
+    written_unit = models.CharField(
+        max_length=50, blank=True,
+        help_text="The unit the source writes the number in, when it is not the metric's (percent for a Gini "
+                  "written 27.01). Value and bounds are stored in the metric's unit.",
+    )
+    found_in = models.CharField(
+        max_length=10, choices=FoundIn.choices, default=FoundIn.TEXT,
+        help_text="Where the number stands in the source. A figure said to be in the text must occur in it.",
     )
     attributed_to = models.ForeignKey(
         Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="figures_attributed",
@@ -434,27 +580,21 @@ class Figure(Anchored):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="superseded_by",
         help_text="The earlier figure this one revises; the old one stays visible.",
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     note = models.TextField(blank=True)
     ref = models.CharField(max_length=100, unique=True, null=True, blank=True, editable=False)
     import_batch = models.ForeignKey(
-        ImportBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="figures", editable=False
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="figures", editable=False
     )
     import_row = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     # History keeps what curators wrote (not derived search vectors or conflict flags); its copies
     # need no indexes beyond the record's id and date, which keeps bulk imports' history cheap.
     history = HistoricalRecords(
         excluded_fields=["updated_at", "search_vector", "in_conflict"],
         no_db_index=["source", "claim", "metric", "subject", "attributed_to", "supersedes", "import_batch",
-                     "created_by", "ref"],
+                     "created_by", "edited_by", "ref"],
     )
     # Filled by a PostgreSQL trigger (migration 0004) from the value text, metric, subject and its aliases,
-    # attribution, claim quote and source title; NULL elsewhere.
+    # attribution and source title; NULL elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
     # Copied from its Comparison by claims.comparisons, so `conflicting=1` is an indexed filter, not a join.
     in_conflict = models.BooleanField(default=False, db_default=False, editable=False)
@@ -462,11 +602,14 @@ class Figure(Anchored):
     objects = FigureQuerySet.as_manager()
 
     anchored_text_field = "value_text"
+    substance = ("source_id", "metric_id", "subject_id", "dimensions", "period_start", "period_end",
+                 "period_precision", "value", "lower", "upper", "qualifier", "value_text", "written_unit",
+                 "attributed_to_id")
+    kind = "figure"
 
     class Meta:
         ordering = ["-period_start", "metric", "id"]
         indexes = [
-            models.Index(fields=["metric", "subject", "period_start", "period_end"], name="figure_comparison"),
             models.Index(fields=["source", "anchor_start"], name="figure_source"),
             models.Index(fields=["status"], name="figure_status"),
             # Metric and status together, the curators' commonest filter: a capped count stays an index scan.
@@ -479,6 +622,13 @@ class Figure(Anchored):
             models.Index(F("period_start").desc(), "id", name="figure_in_conflict", condition=Q(in_conflict=True)),
         ]
         constraints = [
+            # Comparisons look figures up by its leading columns; imports match rows by all of them.
+            models.UniqueConstraint(
+                "metric", "subject", "period_start", "period_end", "dimensions", "source", "value_text",
+                Coalesce("attributed_to", Value(0)), name="figure_identity",
+                violation_error_message="An identical figure (same source, metric, subject, period, dimensions, "
+                                        "wording and attribution) already exists.",
+            ),
             models.CheckConstraint(
                 condition=Q(lower__isnull=True) | Q(upper__isnull=True) | Q(lower__lte=F("upper")),
                 name="figure_lower_not_above_upper",
@@ -526,6 +676,7 @@ class Figure(Anchored):
                 violation_error_message="A figure cannot supersede itself.",
             ),
             anchor_constraint("figure_anchor_ordered"),
+            Reviewable.status_constraint("figure_status_verdict"),
         ]
 
     def __str__(self):
@@ -535,111 +686,113 @@ class Figure(Anchored):
         return reverse("claims:figure-detail", args=[self.pk])
 
     @property
-    def unit(self) -> str:
-        return self.metric.unit
-
-    @property
-    def sort_value(self) -> Decimal | None:
-        """The number to sort and compare by: the value, else the known bound."""
-        return self.value if self.value is not None else (self.lower if self.lower is not None else self.upper)
+    def period_display(self) -> str:
+        return format_period(self.period_start, self.period_end, self.period_precision)
 
     @property
     def bounds_display(self) -> str:
         q = self.Qualifier
         if self.qualifier == q.EXACT:
-            return _plain(self.value)
+            return plain(self.value)
         if self.qualifier == q.APPROXIMATE:
-            return f"≈ {_plain(self.value)}"
+            return f"≈ {plain(self.value)}"
         if self.qualifier in (q.MORE_THAN, q.AT_LEAST):
-            return f"{'>' if self.qualifier == q.MORE_THAN else '≥'} {_plain(self.lower)}"
+            return f"{'>' if self.qualifier == q.MORE_THAN else '≥'} {plain(self.lower)}"
         if self.qualifier in (q.LESS_THAN, q.AT_MOST):
-            return f"{'<' if self.qualifier == q.LESS_THAN else '≤'} {_plain(self.upper)}"
-        return f"{_plain(self.lower)}–{_plain(self.upper)}"
+            return f"{'<' if self.qualifier == q.LESS_THAN else '≤'} {plain(self.upper)}"
+        return f"{plain(self.lower)}–{plain(self.upper)}"
 
-    def fill_from_value_text(self, *, decimal_comma: bool = False) -> None:
-        """Derive qualifier and bounds from the value text when none are given."""
-        if self.value is None and self.lower is None and self.upper is None and self.value_text:
-            parsed = parse_value_text(self.value_text, decimal_comma=decimal_comma)
-            self.qualifier, self.value, self.lower, self.upper = (
-                parsed.qualifier, parsed.value, parsed.lower, parsed.upper
-            )
+    @property
+    def dimension_pairs(self) -> dict[str, str]:
+        return dimensions.parse(self.dimensions)
 
-    def value_text_disagreement(self, *, decimal_comma: bool = False) -> str | None:
-        """Why the value text and the stored numbers disagree, or None when they agree.
-
-        Text that is not a number ("a third of the workforce") cannot disagree.
-        """
-        try:
-            parsed = parse_value_text(self.value_text, decimal_comma=decimal_comma)
-        except ParseError:
-            return None
-        stored = (self.qualifier, self.value, self.lower, self.upper)
-        if parsed.qualifier == self.Qualifier.EXACT and self.qualifier == self.Qualifier.APPROXIMATE:
-            parsed_numbers = (parsed.value, parsed.lower, parsed.upper)
-            return None if parsed_numbers[0] == self.value else _explain(self.value_text, parsed)
-        if (parsed.qualifier, parsed.value, parsed.lower, parsed.upper) != stored:
-            return _explain(self.value_text, parsed)
-        return None
+    def identical(self):
+        """Other figures with this figure's identity (a query)."""
+        return Figure.objects.filter(**{field: getattr(self, field) for field in IDENTITY}).exclude(pk=self.pk)
 
     def clean(self):
         errors = {}
-        if self.value_text:
-            try:
-                self.fill_from_value_text()
-            except ParseError as error:
-                errors["value_text"] = f"{error}. Give the value and bounds by hand if the wording is unusual."
-        if not errors and (problem := self.value_text_disagreement()):
-            errors["qualifier"] = problem
-        if not errors and (problem := bounds_problem(self.qualifier, self.value, self.lower, self.upper)):
-            errors[problem[0]] = problem[1][0].upper() + problem[1][1:] + "."
+        if problem := rules.text_problem("value text", self.value_text, self.VALUE_TEXT_LENGTH):
+            errors["value_text"] = problem
+        try:
+            self.dimensions = dimensions.normalise(self.dimensions)
+        except dimensions.DimensionError as error:
+            errors["dimensions"] = str(error)
+        factor = Decimal(1)
         if self.metric_id:
+            factor = self.metric.unit_factor(self.written_unit)
+            if factor is None:
+                errors["written_unit"] = (f"{self.metric.name} is measured in {self.metric.unit}; “{self.written_unit}”"
+                                          f" is not one of its units ({self.metric.name} lists: "
+                                          f"{', '.join(['percent', *self.metric.declared_units()]) or 'none'})")
+                factor = Decimal(1)
+        if not errors:
+            self.settle_numbers(factor, errors)
+        if self.metric_id and not errors:
             for field in ("value", "lower", "upper"):
-                number = getattr(self, field)
-                if self.metric.out_of_range(number):
-                    errors.setdefault(field, (
-                        f"{_plain(number)} is outside the range of {self.metric.name}: "
-                        f"expected {self.metric.range_display}."
-                    ))
+                if problem := self.metric.range.problem(getattr(self, field)):
+                    errors.setdefault(field, problem + ".")
         if self.supersedes_id and self.pk and self.supersedes_id == self.pk:
             errors["supersedes"] = "A figure cannot supersede itself."
         if self.supersedes_id and self.metric_id and self.supersedes.metric_id != self.metric_id:
             errors["supersedes"] = "A figure can only supersede a figure of the same metric."
-        if self.source_id and self.value_text and self.source.text:
-            # The number need not be anchored (a table, a scanned report), but when it is
-            # found it is anchored, and a stale anchor is moved.
-            self.anchor()
+        if self.source_id and self.value_text and "value_text" not in errors:
+            self.check_found_in(errors)
+        if not errors and self.metric_id and self.subject_id and self.source_id and (twin := self.identical().first()):
+            errors[NON_FIELD_ERRORS] = format_html(
+                "This figure is identical to <a href=\"{}\">figure #{}</a> ({}, {}): edit that one instead, or say "
+                "what sets this one apart (its dimensions, its attribution).",
+                reverse("admin:claims_figure_change", args=[twin.pk]), twin.pk, twin.value_text, twin.source,
+            )
+        self.clean_status(errors)
         if errors:
             raise ValidationError(errors)
 
+    def settle_numbers(self, factor: Decimal, errors: dict) -> None:
+        """Qualifier and bounds from the value text when none are given; checked against it when they are.
+        The text is in the written unit, the numbers in the metric's: `factor` converts."""
+        if all(getattr(self, field) is None for field in ("value", "lower", "upper")):
+            reading, problems = rules.settle_numbers(self.value_text)
+            if reading is not None:
+                self.qualifier = reading.qualifier
+                self.value, self.lower, self.upper = (None if n is None else n * factor
+                                                      for n in (reading.value, reading.lower, reading.upper))
+                problems = [(field, problem) for field in ("value", "lower", "upper")
+                            if (number := getattr(self, field)) is not None
+                            and (problem := rules.number_problem(number))]
+            elif problems and problems[0][0] == "value_text":
+                problems = [("value_text", problems[0][1] + ", when the wording is unusual")]
+        else:
+            unscaled = {field: None if getattr(self, field) is None else getattr(self, field) / factor
+                        for field in ("value", "lower", "upper")}
+            reading, problems = rules.settle_numbers(self.value_text, qualifier=self.qualifier, **unscaled)
+            if reading is not None:
+                self.qualifier = reading.qualifier
+        for field, problem in problems:
+            errors.setdefault(field, problem[0].upper() + problem[1:] + ".")
 
-def _explain(value_text: str, parsed) -> str:
-    reading = {
-        "exact": lambda: f"exactly {_plain(parsed.value)}",
-        "approximate": lambda: f"about {_plain(parsed.value)}",
-        "more_than": lambda: f"more than {_plain(parsed.lower)} (a lower bound, no value)",
-        "at_least": lambda: f"at least {_plain(parsed.lower)} (a lower bound, no value)",
-        "less_than": lambda: f"less than {_plain(parsed.upper)} (an upper bound, no value)",
-        "at_most": lambda: f"at most {_plain(parsed.upper)} (an upper bound, no value)",
-        "range": lambda: f"between {_plain(parsed.lower)} and {_plain(parsed.upper)} (both bounds, no value)",
-    }[parsed.qualifier]()
-    return f"The value text “{value_text}” reads as {reading}; the qualifier, value and bounds given say otherwise."
+    def check_found_in(self, errors: dict) -> None:
+        """A figure said to stand in the text must occur in it; one from a table, a chart or a data file need not
+        (and is anchored when its wording does occur)."""
+        found = bool(self.source.text) and self.anchor()
+        if self.found_in == self.FoundIn.TEXT and not found:
+            where = "the text of" if self.source.text else "any text in (it has none)"
+            errors["found_in"] = (f"“{self.value_text}” does not occur in {where} “{self.source}”. Copy the wording "
+                                  "exactly as the source writes it, or say where the number comes from: a table, a "
+                                  "chart or the source's data file.")
 
 
 class Review(models.Model):
-    """A reviewer's verdict on a claim or a figure. Nobody verifies their own entry."""
+    """A reviewer's verdict on a claim or a figure. Nobody verifies what they entered or last changed."""
 
-    class Verdict(models.TextChoices):
-        VERIFIED = Status.VERIFIED.value, Status.VERIFIED.label
-        DISPUTED = Status.DISPUTED.value, Status.DISPUTED.label
-        FALSE = Status.FALSE.value, Status.FALSE.label
-        MISLEADING = Status.MISLEADING.value, Status.MISLEADING.label
-        UNVERIFIABLE = Status.UNVERIFIABLE.value, Status.UNVERIFIABLE.label
+    Verdict = Verdict
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews")
     figure = models.ForeignKey(Figure, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews")
     verdict = models.CharField(max_length=20, choices=Verdict.choices)
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
-    reviewed_at = models.DateTimeField(default=timezone.now)
+    # Not editable: a verdict counts for what the record said when it was given, so it cannot be backdated.
+    reviewed_at = models.DateTimeField(default=timezone.now, editable=False)
     rationale = models.TextField()
     evidence = models.ManyToManyField(Source, blank=True, related_name="evidence_for_reviews")
     history = HistoricalRecords(m2m_fields=[evidence], no_db_index=["claim", "figure", "reviewer"])
@@ -662,25 +815,34 @@ class Review(models.Model):
     def target(self):
         return self.claim if self.claim_id else self.figure
 
+    @property
+    def is_current(self) -> bool:
+        """Whether it judged what the record says now (not an earlier wording or number)."""
+        edited_at = self.target.edited_at
+        return edited_at is None or self.reviewed_at >= edited_at
+
     def clean(self):
         target = self.target
-        if target is not None and self.reviewer_id and target.created_by_id == self.reviewer_id:
+        if target is not None and self.reviewer_id:
             kind = "claim" if self.claim_id else "figure"
-            raise ValidationError(
-                f"{self.reviewer} entered this {kind}; a different reviewer must give the verdict.",
-                code="self_review",
-            )
+            if problem := rules.self_review_problem(self.reviewer_id, target.authors, kind=kind):
+                raise ValidationError(problem[0].upper() + problem[1:] + ".", code="self_review")
 
     def save(self, *args, **kwargs):
-        # The latest verdict is the target's status, so lists can filter on it without a join.
+        # The latest verdict is the target's, so lists can filter on its status without a join.
         with transaction.atomic():
             super().save(*args, **kwargs)
-            target = self.target
-            latest = target.reviews.order_by("-reviewed_at", "-id").first()
-            if latest is not None and target.status != latest.verdict:
-                target.status = latest.verdict
-                target._change_reason = f"Review #{latest.pk}: {latest.get_verdict_display()}"
-                target.save(update_fields=["status", "updated_at"])
+            refresh_verdict(self.target)
+
+
+def refresh_verdict(target) -> None:
+    """Give a claim or figure the verdict of its reviews, reading and writing its row under a lock."""
+    current = type(target).objects.select_for_update().get(pk=target.pk)
+    before = (current.verdict, current.status)
+    current.take_verdict()
+    if (current.verdict, current.status) != before:
+        current.save(update_fields=["verdict", "status", "updated_at"])
+    target.verdict, target.status, target.version = current.verdict, current.status, current.version
 
 
 class ComparisonQuerySet(models.QuerySet):
@@ -689,7 +851,7 @@ class ComparisonQuerySet(models.QuerySet):
 
 
 class Comparison(models.Model):
-    """Public figures of one metric, subject and period from two or more sources or origins.
+    """Public figures of one metric, subject, period and definition from two or more sources or origins.
 
     Derived, never typed in: claims.comparisons keeps it up to date whenever a figure
     or a source is saved or deleted, and rebuilds it in bulk after a bulk load. It is a
@@ -700,12 +862,13 @@ class Comparison(models.Model):
     subject = models.ForeignKey(Entity, on_delete=models.CASCADE, related_name="+")
     period_start = models.DateField()
     period_end = models.DateField()
+    dimensions = models.CharField(max_length=dimensions.MAX_LENGTH, blank=True, default="")
     figure_count = models.PositiveIntegerField()
     source_count = models.PositiveIntegerField()
     origin_count = models.PositiveIntegerField(help_text="Independent origins: ten outlets repeating one "
                                                          "ministry's number are one origin.")
-    lowest = models.DecimalField(max_digits=24, decimal_places=6, help_text="The lowest number stated.")
-    highest = models.DecimalField(max_digits=24, decimal_places=6, help_text="The highest number stated.")
+    lowest = models.DecimalField(**NUMBER, help_text="The lowest number stated.")
+    highest = models.DecimalField(**NUMBER, help_text="The highest number stated.")
     conflicting = models.BooleanField(help_text="The ranges of the figures do not all overlap.")
     disagreement = models.FloatField(help_text="Above 1: a conflict, by the relative gap between the ranges; "
                                                "up to 1: the spread relative to the largest number.")
@@ -715,7 +878,7 @@ class Comparison(models.Model):
     class Meta:
         ordering = ["-disagreement", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["metric", "subject", "period_start", "period_end"],
+            models.UniqueConstraint(fields=["metric", "subject", "period_start", "period_end", "dimensions"],
                                     name="comparison_unique_key"),
         ]
         indexes = [
@@ -728,20 +891,11 @@ class Comparison(models.Model):
         return f"{self.metric.name}, {self.subject}, {self.period_display}"
 
     @property
-    def period_display(self) -> str:
-        from claims.parsing import format_period
+    def key(self) -> tuple:
+        return tuple(getattr(self, field) for field in COMPARISON_KEY)
 
+    @property
+    def period_display(self) -> str:
         precision = "year" if (self.period_start.month, self.period_start.day) == (1, 1) and (
             self.period_end.month, self.period_end.day) == (12, 31) else "day"
         return format_period(self.period_start, self.period_end, precision)
-
-    @property
-    def spread(self) -> Decimal:
-        return self.highest - self.lowest
-
-    def figures(self):
-        """The public figures compared (a query)."""
-        return Figure.objects.public().filter(
-            metric_id=self.metric_id, subject_id=self.subject_id,
-            period_start=self.period_start, period_end=self.period_end,
-        )

@@ -1,6 +1,6 @@
 """django-import-export resources for sources, claims, entities, metrics and outlets.
 
-Figures have their own pipeline (claims.importing and claims.exports): the
+Figures have their own pipeline (claims.imports and claims.exports): the
 same columns in and out, but validated and written in bulk, which a
 row-at-a-time resource cannot do at the speed curators need.
 """

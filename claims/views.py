@@ -20,7 +20,7 @@ from django.views import View
 
 from claims.exports import FIGURE_COLUMNS, figure_export_response, table_export_response
 from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
-from claims.models import Claim, Comparison, Entity, Figure, Metric, Status
+from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Status
 from claims.paginators import CappedPaginator
 from sources.models import Outlet, Source
 
@@ -309,16 +309,16 @@ def figure_detail(request, pk: int):
                                                "supersedes__source"),
         pk=pk,
     )
-    comparison = Comparison.objects.filter(
-        metric_id=figure.metric_id, subject_id=figure.subject_id,
-        period_start=figure.period_start, period_end=figure.period_end,
-    ).first()
+    comparison = Comparison.objects.filter(**{field: getattr(figure, field) for field in COMPARISON_KEY}).first()
     comparable = (Figure.objects.public().comparable_with(figure).exclude(pk=figure.pk)
                   .select_related("source", "attributed_to").order_by("id")[:50])
     context = {
         "figure": figure, "comparison": comparison, "comparable": comparable,
         "superseded_by": figure.superseded_by.public().select_related("source"),
         "supersedes": figure.supersedes if figure.supersedes_id and _is_public(figure.supersedes) else None,
+        # A public figure may sit in a claim that is not public (a draft quote): then it is not named.
+        "claim": figure.claim if figure.claim_id and Claim.objects.public().filter(pk=figure.claim_id).exists()
+        else None,
         "reviews": figure.reviews.prefetch_related(Prefetch("evidence", queryset=_public_sources())),
         "excerpt": excerpt(figure), "anchor_id": f"figure-{figure.pk}",
     }
@@ -360,7 +360,7 @@ def compare(request):
             errors.append(f"No metric has the slug “{metric_slug}”.")
         comparisons = comparisons.filter(metric=metric)
     if subject_ref:
-        subject = Entity.objects.named(subject_ref).first()
+        subject = Entity.objects.public().named(subject_ref).first()
         if subject is None:
             errors.append(f"No subject is called “{subject_ref}”.")
         comparisons = comparisons.filter(subject=subject)
@@ -384,14 +384,15 @@ def compare(request):
     groups = list(page.object_list)
     keys = Q()
     for group in groups:
-        keys |= Q(metric_id=group.metric_id, subject_id=group.subject_id, period_start=group.period_start,
-                  period_end=group.period_end)
+        keys |= Q(**{field: getattr(group, field) for field in COMPARISON_KEY})
     figures = []
     if groups:
         figures = list(Figure.objects.public().filter(keys).select_related("source__outlet", "attributed_to")
                        .defer("search_vector", "source__text", "source__search_vector").order_by("id"))
+    by_key = {}
+    for figure in figures:
+        by_key.setdefault(tuple(getattr(figure, field) for field in COMPARISON_KEY), []).append(figure)
     for group in groups:
-        group.figure_list = [f for f in figures if (f.metric_id, f.subject_id, f.period_start, f.period_end) == (
-            group.metric_id, group.subject_id, group.period_start, group.period_end)]
+        group.figure_list = by_key.get(group.key, [])
     return render(request, "claims/compare.html", {**context, "groups": groups, "page": page,
                                                    "paginator": paginator})

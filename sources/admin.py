@@ -3,15 +3,15 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
-from claims.admin import ClaimInline, FigureInline
+from claims.admin import ClaimInline, FigureInline, StatusActionsMixin
 from claims.resources import OutletResource, SourceResource
+from factbase.curation import CuratedAdmin
 from sources.models import Outlet, Source
 
 
 @admin.register(Outlet)
-class OutletAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class OutletAdmin(ImportExportModelAdmin, CuratedAdmin):
     resource_classes = [OutletResource]
     list_display = ["name", "kind", "slug", "source_count"]
     list_filter = ["kind"]
@@ -28,7 +28,8 @@ class OutletAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+class SourceAdmin(StatusActionsMixin, ImportExportModelAdmin, CuratedAdmin):
+    superuser_deletes = True
     resource_classes = [SourceResource]
     list_display = ["title", "outlet", "kind", "published_display", "status", "reliability", "claim_count",
                     "figure_count"]
@@ -42,7 +43,8 @@ class SourceAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     readonly_fields = ["content_hash", "text_length", "created_at", "updated_at", "public_page"]
     inlines = [ClaimInline, FigureInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "outlet", "authors", "status", "reliability", "public_page"]}),
+        (None, {"fields": ["title", "slug", "kind", "outlet", "authors", "status", "reliability", "public_page",
+                           "version_seen"]}),
         ("Publication", {"fields": [("published_on", "published_precision"), "language", "url", "archived_url"]}),
         ("Text as retrieved", {"fields": ["text", ("content_hash", "text_length")]}),
         ("Notes", {"fields": ["note", ("created_at", "updated_at")]}),

@@ -24,7 +24,7 @@ class PublishedBeforeFilter(PeriodBeforeFilter):
 
 class SourceFilter(SearchAndSortFilterSet):
     outlet = django_filters.ModelMultipleChoiceFilter(
-        queryset=Outlet.objects.all(), to_field_name="slug", field_name="outlet__slug",
+        queryset=Outlet.objects.public(), to_field_name="slug", field_name="outlet__slug",
     )
     kind = django_filters.ChoiceFilter(choices=Source.Kind.choices)
     language = django_filters.CharFilter()

@@ -1,10 +1,19 @@
 import hashlib
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from factbase.versioning import Versioned
+
+
+class OutletQuerySet(models.QuerySet):
+    def public(self):
+        """Outlets with a published source: the others do not exist for readers."""
+        return self.filter(models.Exists(Source.objects.public().filter(outlet=models.OuterRef("pk"))))
 
 
 class Outlet(models.Model):
@@ -25,6 +34,8 @@ class Outlet(models.Model):
     url = models.URLField(blank=True)
     note = models.TextField(blank=True)
     history = HistoricalRecords()
+
+    objects = OutletQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -57,7 +68,7 @@ class SourceQuerySet(models.QuerySet):
         return self.annotate(search_rank=SearchRank(F("search_vector"), query)).order_by("-search_rank", "-pk")
 
 
-class Source(models.Model):
+class Source(Versioned):
     """One document, with its full text exactly as retrieved."""
 
     class Kind(models.TextChoices):
@@ -87,6 +98,7 @@ class Source(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft (not public)"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn (not public)"
 
     slug = models.SlugField(max_length=120, unique=True, help_text="Names the source in URLs and spreadsheets.")
     title = models.CharField(max_length=500)
@@ -104,21 +116,18 @@ class Source(models.Model):
     language = models.CharField(max_length=12, default="en", help_text="BCP 47 code: en, ru, kk…")
     url = models.URLField(max_length=1000, blank=True)
     archived_url = models.URLField(max_length=1000, blank=True)
-    text = models.TextField(blank=True, help_text="The full text exactly as retrieved. Quotes are anchored in it.")
+    text = models.TextField(blank=True, help_text="The full text exactly as retrieved. Quotes are anchored in it; "
+                                                  "a dataset may have none.")
     content_hash = models.CharField(max_length=64, editable=False, db_index=True)
     reliability = models.CharField(
         max_length=1, choices=Reliability.choices, default=Reliability.F,
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     note = models.TextField(blank=True)
-    import_batch = models.ForeignKey(
-        "claims.ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False,
-    )
-    import_row = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"],
-                                no_db_index=["outlet", "import_batch", "slug"])
+                                no_db_index=["outlet", "slug"])
     # Filled by a PostgreSQL trigger (sources migration 0002) from title, authors and text; NULL elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -149,9 +158,28 @@ class Source(models.Model):
     def hash_text(text: str) -> str:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    MAX_TEXT_LENGTH = 5_000_000  # characters: a long report; longer texts are split into several sources
+
     def save(self, *args, **kwargs):
         self.content_hash = self.hash_text(self.text)
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if "\x00" in self.text:
+            raise ValidationError({"text": "The text contains a NUL character; remove it."})
+        if len(self.text) > self.MAX_TEXT_LENGTH:
+            raise ValidationError({"text": f"The text has {len(self.text):,} characters; at most "
+                                           f"{self.MAX_TEXT_LENGTH:,} are allowed (nothing is cut)."})
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def publish(self) -> None:
+        self.status = self.Status.PUBLISHED
+
+    def withdraw(self) -> None:
+        self.status = self.Status.WITHDRAWN
 
     @property
     def published_display(self) -> str:

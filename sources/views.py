@@ -6,7 +6,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from claims import anchors
-from claims.models import Claim, Comparison, Figure, Review
+from claims.models import COMPARISON_KEY, Claim, Comparison, Figure, Review
 from claims.views import FilteredListView
 from sources.filters import SOURCE_SORTS, SourceFilter
 from sources.models import Outlet, Source
@@ -63,14 +63,12 @@ def source_detail(request, slug: str):
                    .order_by("anchor_start", "id"))
     keys = Q()
     for figure in figures:
-        keys |= Q(metric_id=figure.metric_id, subject_id=figure.subject_id, period_start=figure.period_start,
-                  period_end=figure.period_end)
+        keys |= Q(**{field: getattr(figure, field) for field in COMPARISON_KEY})
     compared = {}
     if figures:
-        compared = {(c.metric_id, c.subject_id, c.period_start, c.period_end): c
-                    for c in Comparison.objects.filter(keys)}
+        compared = {c.key: c for c in Comparison.objects.filter(keys)}
     for figure in figures:
-        figure.comparison = compared.get((figure.metric_id, figure.subject_id, figure.period_start, figure.period_end))
+        figure.comparison = compared.get(tuple(getattr(figure, field) for field in COMPARISON_KEY))
     context = {
         "source": source, "claims": claims, "figures": figures,
         "text": annotated_text(source.text, claims, figures),
@@ -93,8 +91,7 @@ def compared_with(source, figures) -> list:
     keys = Q()
     for figure in figures:
         if figure.comparison is not None:
-            keys |= Q(figures__metric_id=figure.metric_id, figures__subject_id=figure.subject_id,
-                      figures__period_start=figure.period_start, figures__period_end=figure.period_end)
+            keys |= Q(**{f"figures__{field}": getattr(figure, field) for field in COMPARISON_KEY})
     return list(
         Source.objects.public().exclude(pk=source.pk).filter(keys)
         .filter(figures__in=Figure.objects.public())

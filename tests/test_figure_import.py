@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claims.importing import import_figures
+from claims.imports import import_figures
 from claims.models import Figure, ImportBatch, Metric
 from sources.models import Source
 
@@ -122,13 +122,13 @@ def test_a_subject_may_be_named_by_an_alias(reference_data):
 
 def test_duplicate_rows_within_one_file_are_refused(reference_data):
     text = HEADER + "zhanaozen-report,death-toll,kazakhstan,2011,,16,,,,,,,\n" * 2
-    assert errors(run(text)) == ["Row 3: duplicates row 2 (same source, metric, subject, period and value text); "
-                                 "remove one of them"]
+    assert errors(run(text)) == ["Row 3: duplicates row 2 (same source, metric, subject, period, dimensions, value "
+                                 "text and attribution); remove one of them"]
 
 
 def test_a_unit_that_is_not_the_metrics_is_refused(reference_data):
     report = run(row("zhanaozen-report,death-toll,kazakhstan,2011,,16,,,,,km,,"))
-    assert errors(report) == ["Row 2, column unit: “km” is not the unit of death-toll, which is measured in people"]
+    assert errors(report) == ["Row 2, column unit: “km” is not a unit of death-toll, which is measured in people"]
 
 
 def test_an_import_cannot_give_a_verdict(reference_data):

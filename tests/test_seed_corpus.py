@@ -57,7 +57,6 @@ def test_every_anchored_quote_is_found_at_its_offsets(seeded):
 def test_every_figures_bounds_agree_with_its_qualifier_and_value_text(seeded):
     for figure in Figure.objects.select_related("metric"):
         figure.full_clean()  # the database constraints and the model's own rules
-        assert figure.value_text_disagreement() is None, figure
         try:
             parsed = parse_value_text(figure.value_text)
         except ParseError:

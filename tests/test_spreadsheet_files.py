@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from claims.exports import FIGURE_COLUMNS
-from claims.importing import import_figures
+from claims.imports import import_figures
 from claims.models import Figure, ImportBatch
 from tests.test_figure_import import FILES, HEADER, errors, run
 

@@ -30,6 +30,8 @@ def postgresql_only(sql):
 def mark_conflicting(apps, schema_editor):
     from claims.comparisons import mark_conflicting
 
+    if not apps.get_model("claims", "Comparison").objects.filter(conflicting=True).exists():
+        return  # nothing to mark; and today's comparison key may name fields this state lacks
     mark_conflicting(apps.get_model("claims", "Figure"), apps.get_model("claims", "Comparison"))
 
 

@@ -1,0 +1,97 @@
+"""Reading: a spreadsheet's rows in, typed Row records out, each cell under its column's name.
+
+The header (the first row) names the columns; unknown, missing and repeated columns are
+refused before any row is read. Empty rows are skipped; every other row keeps its number
+in the spreadsheet (the header is row 1), so every message can point at it.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from claims import spreadsheets
+from claims.imports.report import RowError
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """The columns a file has, in its order."""
+
+    names: tuple[str, ...]
+    positions: tuple[int, ...]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    number: int
+    cells: dict  # column name → the cell as the file typed it (text, number, date or None)
+
+    def cell(self, column: str):
+        return self.cells.get(column)
+
+    def text(self, column: str) -> str:
+        return cell_text(self.cells.get(column))
+
+
+def cell_text(cell) -> str:
+    """A cell as text, the way a person reads it: 2011.0 is "2011", a date its ISO form."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, datetime):
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell).strip()
+
+
+def header_name(cell) -> str:
+    return str(cell or "").strip().lstrip("\ufeff").lower().replace(" ", "_")
+
+
+def read_columns(header: list, *, known: list[str], optional: list[str], required: list[str],
+                 one_of: tuple[str, ...] = ()) -> tuple[Columns | None, list[RowError]]:
+    """Name the columns of a header row; None and the problems when it cannot be imported."""
+    expected = ", ".join(known)
+    if not any(cell not in (None, "") for cell in header):
+        return None, [RowError(0, None, f"the file is empty; expected a header row with the columns {expected}")]
+    names, positions, errors, unknown = [], [], [], []
+    for position, cell in enumerate(header):
+        name = header_name(cell)
+        if not name:
+            continue
+        if name not in known and name not in optional:
+            unknown.append(str(cell)[:60])
+        elif name in names:
+            errors.append(RowError(1, name, f"the column “{name}” appears twice"))
+        else:
+            names.append(name)
+            positions.append(position)
+    missing = [name for name in required if name not in names]
+    if one_of and not any(name in names for name in one_of):
+        missing.append(" (or ".join(one_of) + ")" * (len(one_of) - 1))
+    if unknown:
+        also = f" (and, optionally, {', '.join(optional)})" if optional else ""
+        errors.append(RowError(1, None, f"unknown column(s) {', '.join(repr(u) for u in unknown)}; expected columns "
+                                        f"are {expected}{also}"))
+    if missing:
+        hint = " (is the header row missing?)" if not names else ""
+        errors.append(RowError(1, None, f"missing column(s) {', '.join(missing)}{hint}; expected columns are "
+                                        f"{expected}"))
+    return (None, errors) if errors else (Columns(tuple(names), tuple(positions)), [])
+
+
+def read_rows(cells_of_rows: Iterable[list], columns: Columns) -> Iterator[Row]:
+    """Rows after the header as Row records; formula escapes undone, empty rows skipped."""
+    unescape = spreadsheets.unescape_formula
+    pairs = list(zip(columns.names, columns.positions, strict=True))
+    for number, cells in enumerate(cells_of_rows, start=2):
+        if all(cell in (None, "") for cell in cells):
+            continue
+        width = len(cells)
+        yield Row(number, {name: unescape(cells[position]) if position < width else None
+                           for name, position in pairs})
