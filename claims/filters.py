@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from claims.models import NOT_PUBLIC, Entity, Metric, Status
+from claims.models import NOT_PUBLIC, Entity, Figure, Metric, Status
 from claims.parsing import ParseError, parse_period
 from sources.models import Outlet, Source
 
@@ -136,6 +136,8 @@ class FigureFilter(SearchAndSortFilterSet):
     value_max = django_filters.NumberFilter(method="value_range", label="Value to")
     period_after = PeriodAfterFilter(label="Period from")
     period_before = PeriodBeforeFilter(label="Period to")
+    found_in = django_filters.ChoiceFilter(choices=Figure.FoundIn.choices, label="Found in",
+                                           empty_label="anywhere in the source")
     conflicting = django_filters.ChoiceFilter(
         choices=[("1", "only figures whose sources conflict")], method="only_conflicting",
         label="Conflicting", empty_label="all figures",

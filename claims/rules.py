@@ -192,7 +192,8 @@ def settle_numbers(value_text: str, *, qualifier: str | None = None, value=None,
     for field in ("value", "lower", "upper"):
         number = getattr(reading, field)
         if number is not None and (problem := number_problem(number)):
-            problems.append((field, problem))
+            # A number read from the wording is the wording's problem: point there.
+            problems.append((field if given[field] is not None else "value_text", problem))
     if not problems and (problem := bounds_problem(reading.qualifier, reading.value, reading.lower, reading.upper)):
         problems.append(problem)
     return (None, problems) if problems else (reading, [])

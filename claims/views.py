@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views import View
+from django.views.decorators.http import require_safe
 
 from claims.exports import FIGURE_COLUMNS, figure_export_response, table_export_response
 from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
@@ -48,6 +49,8 @@ class PageWindow:
 
 class FilteredListView(View):
     """A list filtered by a FilterSet: an HTML page with facets, or `format=…` for every matching row."""
+
+    http_method_names = ["get", "head", "options"]  # the public pages read; they take no writes
 
     filterset_class = None
     template_name = ""
@@ -291,6 +294,7 @@ class ClaimListView(FilteredListView):
         return {"sorts": CLAIM_SORTS, "statuses": filterset.filters["status"].extra["choices"]}
 
 
+@require_safe
 def claim_detail(request, pk: int):
     claim = get_object_or_404(Claim.objects.public().select_related("source__outlet", "speaker"), pk=pk)
     context = {
@@ -303,6 +307,7 @@ def claim_detail(request, pk: int):
     return render(request, "claims/claim_detail.html", context)
 
 
+@require_safe
 def figure_detail(request, pk: int):
     figure = get_object_or_404(
         Figure.objects.public().select_related("source__outlet", "metric", "subject", "attributed_to", "claim",
@@ -348,6 +353,7 @@ def excerpt(record, width: int = 160) -> dict | None:
 COMPARISONS_PER_PAGE = 10
 
 
+@require_safe
 def compare(request):
     """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them."""
     comparisons = Comparison.objects.select_related("metric", "subject").by_disagreement()

@@ -137,8 +137,8 @@ class CuratedAdmin(SimpleHistoryAdmin):
                 if data is not None:
                     instance = current
                 elif instance is not None:
-                    instance.version = current.version
-                    for name in ("verdict",):
+                    # Shown as the old values, offered as an edit of the record as it is now.
+                    for name in ("version", "verdict"):
                         if hasattr(current, name):
                             setattr(instance, name, getattr(current, name))
                 super().__init__(data, files, instance=instance, **options)

@@ -9,3 +9,6 @@ import os
 os.environ.setdefault("DEBUG", "1")
 
 from factbase.settings import *  # noqa: E402, F403
+
+# Hashing is slow on purpose; tests create many users and prove nothing about the hasher.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

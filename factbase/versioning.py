@@ -5,7 +5,7 @@ row has moved on, so a second curator's save can never silently undo the first o
 turn that into a message naming what the other person changed (see claims.admin).
 """
 
-from django.db import models
+from django.db import models, router, transaction
 from simple_history.models import HistoricalRecords
 
 
@@ -34,7 +34,9 @@ class Versioned(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
         try:
-            super().save(*args, **kwargs)
+            # A savepoint: a refused save leaves the caller's transaction usable (it may say so and go on).
+            with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+                super().save(*args, **kwargs)
         except BaseException:
             if getattr(self, "_version_read", None) is not None:
                 self.version = self._version_read  # nothing was written: the instance stays as read

@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_safe
 
 from claims import anchors
 from claims.models import COMPARISON_KEY, Claim, Comparison, Figure, Review
@@ -15,6 +16,7 @@ SOURCE_COLUMNS = ["slug", "title", "kind", "outlet", "authors", "published_on", 
                   "url", "archived_url", "reliability"]
 
 
+@require_safe
 def home(request):
     context = {
         "conflicts": Comparison.objects.filter(conflicting=True).select_related("metric", "subject")
@@ -56,6 +58,7 @@ class SourceListView(FilteredListView):
                 "selected_outlets": filterset.data.getlist("outlet")}
 
 
+@require_safe
 def source_detail(request, slug: str):
     source = get_object_or_404(Source.objects.public().select_related("outlet"), slug=slug)
     claims = list(source.claims.public().select_related("speaker").order_by("anchor_start", "id"))

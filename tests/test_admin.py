@@ -150,6 +150,17 @@ def form_data(form) -> dict:
     return data
 
 
+def page_data(page) -> dict:
+    """What the browser would post for an admin change page: the form and every inline's forms."""
+    data = form_data(page.context["adminform"].form)
+    for formset in page.context.get("inline_admin_formsets", []):
+        management = formset.formset.management_form
+        data.update({management.add_prefix(name): management[name].value() for name in management.fields})
+        for form in formset.formset.forms:
+            data.update({form.add_prefix(name): value for name, value in form_data(form).items()})
+    return data
+
+
 def test_an_edit_shows_in_the_history_and_can_be_reverted(admin_client, make_figure):
     figure = make_figure(value_text="16", value=Decimal(16))
     change_url = reverse("admin:claims_figure_change", args=[figure.pk])

@@ -165,13 +165,14 @@ class _Import:
             errors_before = report.error_count
             source = None
             if slug := row.text("source"):
-                source = references.source(row.number, slug, values.source_details if values else None)
+                source = references.source(row.number, slug, values.source_details if values else None,
+                                           create=values is not None)
             ids = {"source_id": source.id if source else None}
             for column in entity_columns:
                 if values is not None and not isinstance(getattr(values, column), str):
                     continue  # the column is absent or empty: nothing to look up
                 if reference := row.text(column):
-                    ids[f"{column}_id"] = references.entity(row.number, column, reference)
+                    ids[f"{column}_id"] = references.entity(row.number, column, reference, create=values is not None)
             if values is not None and report.error_count == errors_before:
                 resolved.append((values, ids, source))
         by_id, by_key = self.matcher.existing([(values, ids) for values, ids, _ in resolved])

@@ -67,9 +67,13 @@ class References:
             ids = sorted(found.get(key, ()))
             self.entities[key] = None if not ids else ids[0] if len(ids) == 1 else ids
 
-    def source(self, row: int, slug: str, details: SourceDetails | None) -> SourceRef | None:
+    def source(self, row: int, slug: str, details: SourceDetails | None, *, create: bool = True) -> SourceRef | None:
+        """The source named; with create-missing, created — unless `create` is off (a row with other errors:
+        what it would create is unknown until it is fixed)."""
         found = self.sources.get(slug)
         if found is None and self.create_missing:
+            if not create:
+                return None
             found = self.create_source(row, slug, details or SourceDetails())
         elif found is not None and details and slug in self.details and self.details[slug][1] != details:
             first_row = self.details[slug][0]
@@ -116,13 +120,15 @@ class References:
         self.report.created_sources.append(slug)
         return found
 
-    def entity(self, row: int, column: str, reference: str) -> int | None:
+    def entity(self, row: int, column: str, reference: str, *, create: bool = True) -> int | None:
         found = self.entities.get(reference.lower())
         if isinstance(found, list):
             slugs = ", ".join(Entity.objects.filter(pk__in=found).values_list("slug", flat=True))
             self.report.add_error(row, column, f"“{reference}” names several entities ({slugs}); use a slug")
             return None
         if found is None and self.create_missing:
+            if not create:
+                return None
             slug = base = slugify(reference)[:110] or "entity"
             suffix = 2
             while Entity.objects.filter(slug=slug).exists():

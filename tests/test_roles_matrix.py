@@ -1,0 +1,159 @@
+"""Roles hold on every path: each role × every admin URL and method (changelist, add, change, delete,
+history, revert, import, export, each action) × every public URL.
+
+A refused request answers 403 (or, for anonymous visitors, the login page) and writes nothing: the
+database's every row count, history included, is the same after it. An allowed one is served.
+"""
+
+from contextlib import suppress
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import RequestFactory
+from django.urls import NoReverseMatch, reverse
+
+from tests.test_admin import form_data
+
+ROLES = ["superuser", "curator", "reviewer", "researcher", "staff without a group", "anonymous"]
+MODELS = [model for model in admin.site._registry if model._meta.app_label in ("sources", "claims")]
+CURATED = {"outlet", "source", "entity", "entityalias", "metric", "claim", "figure"}
+
+
+def allowed(role: str, model: str, permission: str) -> bool:
+    """The permission table the project promises (README, "An admin login")."""
+    if role in ("anonymous", "staff without a group"):
+        return False
+    if model == "importbatch" and permission in ("add", "change", "delete"):
+        return False  # imports are recorded, never edited or deleted
+    if permission == "delete" and model in ("source", "claim", "figure", "review"):
+        return role == "superuser"  # everyone else withdraws
+    if model == "review" and permission == "change":
+        return role == "reviewer"  # the review below is the reviewer's own: not even a superuser rewrites it
+    if role == "superuser" or permission in ("view", "export"):
+        return True
+    if role == "curator":
+        return model == "entityalias" if permission == "delete" else model in CURATED
+    if role == "reviewer":
+        return model == "review" and permission == "add"
+    return False
+
+
+@pytest.fixture
+def world(make_figure, make_claim, make_entity, reviewer, curator, researcher):
+    from claims.models import EntityAlias, ImportBatch, Review
+    from sources.models import Outlet
+
+    figure = make_figure()
+    claim = make_claim(source=figure.source)
+    Outlet.objects.create(slug="icp", name="International Communist Press")
+    EntityAlias.objects.create(entity=make_entity("Almaty"), name="Alma-Ata")
+    Review.objects.create(claim=claim, verdict="verified", reviewer=reviewer, rationale="Heard it on TV.")
+    ImportBatch.objects.create(file_name="figures.csv", file_format="csv")
+    users = {
+        "superuser": User.objects.create_superuser("boss", password="pw-for-tests-only"),
+        "curator": curator, "reviewer": reviewer, "researcher": researcher,
+        "staff without a group": User.objects.create_user("staff", is_staff=True),
+    }
+    return users
+
+
+def snapshot() -> tuple:
+    """Every table's row count and its rows' versions, history included: any write changes one of them.
+    One query, so the matrix stays quick."""
+    parts = []
+    for model in apps.get_models():
+        if model._meta.app_label in ("sources", "claims", "auth", "admin"):
+            table = connection.ops.quote_name(model._meta.db_table)
+            parts.append(f"(SELECT COUNT(*) FROM {table})")
+            if any(f.name == "version" for f in model._meta.concrete_fields):
+                parts.append(f"(SELECT SUM(version) FROM {table})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return cursor.fetchone()
+
+
+def operations(model, model_admin, obj, superuser):
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    tracked = hasattr(obj, "history")  # simple-history's views exist for tracked models only
+    ops = [
+        ("changelist", "get", reverse(f"{prefix}_changelist"), "view"),
+        ("add form", "get", reverse(f"{prefix}_add"), "add"),
+        ("add", "post", reverse(f"{prefix}_add"), "add"),
+        ("change form", "get", reverse(f"{prefix}_change", args=[obj.pk]), "view"),
+        ("change", "post", reverse(f"{prefix}_change", args=[obj.pk]), "change"),
+        ("history", "get", reverse(f"{prefix}_history", args=[obj.pk]), "view"),
+        ("delete form", "get", reverse(f"{prefix}_delete", args=[obj.pk]), "delete"),
+    ]
+    if tracked:
+        revert = reverse(f"{prefix}_simple_history", args=[obj.pk, obj.history.earliest().history_id])
+        ops += [("revert form", "get", revert, "view"), ("revert", "post", revert, "change")]
+    for kind, permission in (("import", "add"), ("export", "export")):
+        with suppress(NoReverseMatch):  # an admin without such a page
+            ops.append((kind, "get", reverse(f"{prefix}_{kind}"), permission))
+    request = RequestFactory().get("/")
+    request.user = superuser
+    for name, (function, _, _) in model_admin.get_actions(request).items():
+        needed = getattr(function, "allowed_permissions", ("delete",) if name == "delete_selected" else ("view",))
+        ops.append((f"action {name}", "post", reverse(f"{prefix}_changelist"), needed[0],
+                    {"action": name, "_selected_action": [obj.pk]}))
+    ops.append(("delete", "post", reverse(f"{prefix}_delete", args=[obj.pk]), "delete", {"post": "yes"}))
+    return ops
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.model_name)
+def test_every_role_on_every_admin_url_and_method(client, world, role, model):
+    model_admin = admin.site._registry[model]
+    obj = model.objects.order_by("pk").first()
+    if role != "anonymous":
+        client.force_login(world[role])
+    failures = []
+    for op in operations(model, model_admin, obj, world["superuser"]):
+        name, method, url, permission = op[:4]
+        data = op[4] if len(op) > 4 else None
+        may = allowed(role, model._meta.model_name, permission)
+        if data is None and method == "post":
+            # What the form on that page would post, for whoever may see it.
+            page = client.get(url)
+            form = page.context.get("adminform") if page.status_code == 200 and page.context else None
+            data = form_data(form.form) if form else {}
+        before = snapshot() if method == "post" else None
+        response = getattr(client, method)(url, data or {})
+        code = response.status_code
+        if role == "anonymous":
+            ok = code == 302 and "/login/" in response["Location"]
+        elif may:
+            ok = code in (200, 302)
+        else:
+            refused_quietly = name.startswith("action ") and code in (200, 302)  # Django offers no such action
+            ok = code == 403 or refused_quietly
+        if method == "post" and not may and snapshot() != before:
+            ok = False
+            name += " (and it wrote to the database)"
+        if not ok:
+            failures.append(f"{name} {method.upper()} {url}: {code}, expected {'allowed' if may else 'refused'}")
+    assert not failures, "\n".join(failures)
+
+
+PUBLIC = ["/", "/sources/", "/claims/", "/figures/", "/compare/", "/figures/?format=csv", "/figures/?format=json",
+          "/figures/?format=xlsx", "/figures/?format=ods", "/claims/?format=csv", "/sources/?format=json"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_every_public_page_and_nothing_more(client, world, role):
+    from claims.models import Claim, Figure
+    from sources.models import Source
+
+    if role != "anonymous":
+        client.force_login(world[role])
+    figure, claim = Figure.objects.first(), Claim.objects.first()
+    urls = [*PUBLIC, figure.get_absolute_url(), claim.get_absolute_url(), Source.objects.first().get_absolute_url()]
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    before = snapshot()
+    for url in urls:
+        assert client.post(url, {"status": "verified"}).status_code == 405, url  # public pages take no writes
+    assert snapshot() == before
