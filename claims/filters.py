@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
+from claims import dimensions
 from claims.models import NOT_PUBLIC, Entity, Figure, Metric, Status
 from claims.parsing import ParseError, parse_period
 from sources.models import Outlet, Source
@@ -49,6 +50,35 @@ class PeriodBoundField(forms.CharField):
         except ParseError as error:
             raise ValidationError(f"“{value}” is not a date, month or year ({error}).") from None
         return period.end if self.end else period.start
+
+
+class DimensionsField(forms.Field):
+    """`dimension=key=value`, repeatable: every pair must hold."""
+
+    widget = forms.MultipleHiddenInput
+
+    def clean(self, value):
+        pairs = {}
+        for text in value or []:
+            try:
+                found = dimensions.parse(text)
+            except dimensions.DimensionError as error:
+                raise ValidationError(str(error)) from None
+            if not found:
+                continue
+            if any(pairs.get(key, found[key]) != found[key] for key in found):
+                raise ValidationError(f"“{text}” asks for a second value of the same dimension.")
+            pairs.update(found)
+        return pairs
+
+
+class DimensionFilter(django_filters.Filter):
+    field_class = DimensionsField
+
+    def filter(self, qs, value):
+        for key, pair_value in (value or {}).items():
+            qs = qs.with_dimension(key, pair_value)
+        return qs
 
 
 class EntityFilter(django_filters.Filter):
@@ -136,6 +166,7 @@ class FigureFilter(SearchAndSortFilterSet):
     value_max = django_filters.NumberFilter(method="value_range", label="Value to")
     period_after = PeriodAfterFilter(label="Period from")
     period_before = PeriodBeforeFilter(label="Period to")
+    dimension = DimensionFilter(label="Definition", help_text="key=value, as in welfare=consumption; repeatable.")
     found_in = django_filters.ChoiceFilter(choices=Figure.FoundIn.choices, label="Found in",
                                            empty_label="anywhere in the source")
     conflicting = django_filters.ChoiceFilter(

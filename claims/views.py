@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.http import require_safe
 
+from claims import dimensions
 from claims.exports import FIGURE_COLUMNS, figure_export_response, table_export_response
 from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Status
@@ -132,6 +133,8 @@ class FilteredListView(View):
             counts = Counter(row[index] for row in sample if row[index] is not None)
             if parameter == "year":
                 counts = _years(counts)
+            elif parameter == "dimension":
+                counts = _pairs(counts)
             top = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[: FACET_SIZE + 1]
             if isinstance(labels, tuple):  # (model, slug field, label field): look the top values up
                 model, slug_field, label_field = labels
@@ -145,6 +148,15 @@ class FilteredListView(View):
                 "items": [facet_item(request, parameter, slug, label, n) for slug, label, n in items[:FACET_SIZE]],
             })
         return facets
+
+
+def _pairs(counts: Counter) -> Counter:
+    """Counts of each key=value pair, from counts of whole dimension strings."""
+    pairs = Counter()
+    for text, n in counts.items():
+        for key, value in dimensions.parse(text).items():
+            pairs[f"{key}={value}"] += n
+    return pairs
 
 
 def _years(counts: Counter) -> Counter:
@@ -170,7 +182,7 @@ def facet_item(request, parameter, slug, label, count) -> dict:
         selected = slug in values
         if selected:
             params.setlist(parameter, [v for v in values if v != slug])
-        elif parameter == "source":
+        elif parameter in ("source", "dimension"):
             params.setlist(parameter, [*values, slug])  # repeatable: another source widens the choice
         else:
             params[parameter] = slug
@@ -245,6 +257,7 @@ class FigureListView(FilteredListView):
         ("subject", "Subject", "subject_id", (Entity, "slug", "name")),
         ("source", "Source", "source_id", (Source, "slug", "title")),
         ("outlet", "Outlet", "source__outlet_id", (Outlet, "slug", "name")),
+        ("dimension", "Definition", "dimensions", None),
         ("status", "Status", "status", dict(Status.choices)),
         ("year", "Year", "period_start", None),
     )
