@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.utils import model_ngettext
 from django.db import connection
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
+from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
@@ -18,15 +20,21 @@ class StatusActionsMixin:
     actions = ["publish", "withdraw"]
 
     def _set_status(self, request, queryset, status, allowed_from, verb):
+        # Counted before the change: a list filtered on the old status no longer finds them after it.
+        selected = queryset.count()
         entries = list(queryset.filter(status__in=allowed_from))
         for entry in entries:
             entry.status = status
         bulk_update_with_history(entries, self.model, ["status"], default_user=request.user,
                                  default_change_reason=f"{verb} from the admin list")
-        skipped = queryset.count() - len(entries)
-        message = f"{verb} {len(entries)} {self.model._meta.verbose_name_plural}."
+        skipped = selected - len(entries)
+        message = f"{verb} {len(entries)} {model_ngettext(self.opts, len(entries))}."
         if skipped:
-            message += f" {skipped} left alone: they have a reviewer's verdict or already had that status."
+            message += " " + ngettext(
+                "%(count)d left alone: it has a reviewer's verdict or already had that status.",
+                "%(count)d left alone: they have a reviewer's verdict or already had that status.",
+                skipped,
+            ) % {"count": skipped}
         self.message_user(request, message)
         if entries and self.model is Figure:
             from claims import comparisons
