@@ -1,7 +1,11 @@
 """Guessing admin passwords is throttled: a handful of failures refuse the login for a while, the right
 password included, per username and per address; the page says so, and nobody else is locked out."""
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
@@ -153,3 +157,13 @@ def test_an_overlong_username_is_a_wrong_login_not_a_500(client, db):
 
 def test_overlong_usernames_are_still_counted(client, db):
     assert fail(client, "b" * 10_000, LIMIT) == 429
+
+
+@pytest.mark.parametrize("setting", ["LOGIN_FAILURE_LIMIT", "LOGIN_COOLOFF_MINUTES"])
+def test_a_throttle_of_zero_is_a_loud_configuration_error(setting):
+    # A limit of 0 would refuse every login; a cool-off of 0 would throttle nothing.
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=Path(__file__).resolve().parent.parent,
+                            env={**env, setting: "0"}, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be at least 1" in result.stderr
