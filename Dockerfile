@@ -1,9 +1,15 @@
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# Production settings throughout the image: without SECRET_KEY nothing starts (see docker-compose.yml).
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=0
 WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN DEBUG=1 python manage.py collectstatic --noinput
+# With DEBUG off, static files are stored under hashed names with a manifest that every page's
+# {% static %} reads: build them the same way, or every page is a 500. collectstatic signs nothing,
+# so a placeholder key does; the real one comes from the environment at run time.
+RUN SECRET_KEY=collectstatic-signs-nothing python manage.py collectstatic --noinput
+RUN useradd --system --no-create-home factbase && mkdir -p media && chown factbase media
+USER factbase
 EXPOSE 8000
 CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py seed && gunicorn factbase.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

@@ -5,10 +5,14 @@ secret key while DEBUG is on. Production (DEBUG off) refuses to start without
 SECRET_KEY and is strict enough that `manage.py check --deploy` stays quiet.
 """
 
+import base64
+import hashlib
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_HASHES
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -65,12 +69,14 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
+    "axes",
     "sources",
     "claims",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a refused login into the lockout page
 ]
 
 ROOT_URLCONF = "factbase.urls"
@@ -128,7 +135,8 @@ USE_TZ = True
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")  # uploads awaiting import confirmation
 MEDIA_URL = "media/"
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -151,6 +159,52 @@ if not DEBUG:
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Login throttling (django-axes). LOGIN_FAILURE_LIMIT wrong passwords for one username, or from one
+# address, refuse every login for that username or from that address — the right password included —
+# for LOGIN_COOLOFF_MINUTES, with a page that says so (HTTP 429). A successful login resets the count.
+# Attempts live in the database, so every app server behind it sees them.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+if AXES_FAILURE_LIMIT < 1 or AXES_COOLOFF_TIME.total_seconds() < 60:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_COOLOFF_MINUTES must be at least 1")
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "login_locked.html"
+AXES_CLIENT_IP_CALLABLE = "factbase.throttling.client_ip"
+AXES_USERNAME_CALLABLE = "factbase.throttling.username"  # bounded: see there
+# How many reverse proxies in front of the app append the address they were connected from to
+# X-Forwarded-For. 0, the default: the client is REMOTE_ADDR and X-Forwarded-For is ignored, since any
+# client can send one. Behind one nginx, set 1 — and let only the proxy reach the app's port.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Content-Security-Policy (django-csp) on every response: scripts and styles only from our own static
+# files, no plugins, no framing, forms post only to us. Third-party admin templates carry a few inline
+# attributes; each is allowed by the hash of its exact text ('unsafe-hashes'), nothing else inline is.
+THIRD_PARTY_INLINE_STYLES = [
+    "padding: 0;", "font-weight: bold;",  # django-import-export's export page
+    "border-top: 0",  # django-simple-history's history list
+]
+THIRD_PARTY_INLINE_HANDLERS = ["onSelectToggleChange(event)"]  # import-export's "Select all" on its export page
+
+
+def csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_HASHES, *map(csp_hash, THIRD_PARTY_INLINE_HANDLERS)],
+        "style-src": [SELF, UNSAFE_HASHES, *map(csp_hash, THIRD_PARTY_INLINE_STYLES)],
+        "img-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

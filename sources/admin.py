@@ -50,10 +50,13 @@ class SourceAdmin(StatusActionsMixin, ImportExportModelAdmin, CuratedAdmin):
         ("Notes", {"fields": ["note", ("created_at", "updated_at")]}),
     ]
 
+    class Media:
+        css = {"all": ["factbase-admin.css"]}  # a stylesheet, not a style attribute: the CSP allows no inline styles
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "text":
             # Room to read the source, not just to paste it.
-            kwargs["widget"] = forms.Textarea(attrs={"rows": 28, "style": "width: 95%; font-family: Georgia, serif;"})
+            kwargs["widget"] = forms.Textarea(attrs={"rows": 28, "class": "source-text-field"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_queryset(self, request):
