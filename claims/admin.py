@@ -7,10 +7,12 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.utils import bulk_update_with_history
 
 from claims import comparisons, rules
-from claims.admin_spreadsheets import FigureSpreadsheetMixin
+from claims.admin_spreadsheets import SpreadsheetMixin, UndoImportMixin
+from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_export_response, figure_export_response
+from claims.imports import import_claims, import_figures
 from claims.models import COMPARISON_KEY, Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
 from claims.paginators import CappedPaginator
-from claims.resources import ClaimResource, EntityResource, MetricResource
+from claims.resources import EntityResource, MetricResource
 from factbase.curation import CuratedAdmin, VersionedForm
 
 
@@ -74,6 +76,23 @@ class StatusActionsMixin:
     @admin.action(description="Withdraw selected (hide from the public pages)", permissions=["change"])
     def withdraw(self, request, queryset):
         set_status(self, request, queryset, lambda entry: entry.withdraw(), "Withdrew")
+
+
+class ImportBatchFilter(admin.SimpleListFilter):
+    """Records an import wrote: the latest imports offered, any one reachable by ?import_batch=N."""
+
+    title = "import"
+    parameter_name = "import_batch"
+
+    def lookups(self, request, model_admin):
+        batches = ImportBatch.objects.filter(model=model_admin.model._meta.model_name).order_by("-pk")[:10]
+        return [(str(batch.pk), str(batch)) for batch in batches]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(import_batch=int(value)) if value.isascii() and value.isdigit() else queryset.none()
 
 
 class AdminCappedPaginator(CappedPaginator):
@@ -177,25 +196,32 @@ class MetricAdmin(ImportExportModelAdmin, CuratedAdmin):
 
 
 @admin.register(Claim)
-class ClaimAdmin(FullTextSearchMixin, StatusActionsMixin, ImportExportModelAdmin, CuratedAdmin):
+class ClaimAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, CuratedAdmin):
     form = ReviewableForm
     superuser_deletes = True
-    resource_classes = [ClaimResource]
+    spreadsheet_columns = CLAIM_COLUMNS
     list_display = ["short_quote", "speaker", "source", "status", "anchored"]
-    list_filter = ["status", "source__outlet"]
+    list_filter = ["status", "source__outlet", ImportBatchFilter]
     list_select_related = ["speaker", "source"]
     list_per_page = 100
     show_full_result_count = False
     paginator = AdminCappedPaginator
     search_fields = ["quote", "source__title", "source__slug", "speaker__name"]
     autocomplete_fields = ["source", "speaker", "about"]
-    readonly_fields = ["verdict", "anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "created_by",
-                       "created_at", "edited_by", "edited_at", "updated_at"]
+    readonly_fields = ["verdict", "anchor_start", "anchor_end", "anchor_prefix", "anchor_suffix", "import_batch",
+                       "import_row", "created_by", "created_at", "edited_by", "edited_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["source", "quote", "speaker", "about", ("status", "verdict"), "note", "version_seen"]}),
         ("Anchor in the source text", {"fields": [("anchor_start", "anchor_end"), ("anchor_prefix", "anchor_suffix")]}),
-        ("Entry", {"fields": [("created_by", "created_at"), ("edited_by", "edited_at", "updated_at")]}),
+        ("Entry", {"fields": [("import_batch", "import_row"), ("created_by", "created_at"),
+                              ("edited_by", "edited_at", "updated_at")]}),
     ]
+
+    def spreadsheet_import(self, stream, **options):
+        return import_claims(stream, **options)
+
+    def spreadsheet_export(self, queryset, fmt):
+        return claim_export_response(queryset, fmt)
 
     @admin.display(description="quote", ordering="quote")
     def short_quote(self, claim):
@@ -207,12 +233,14 @@ class ClaimAdmin(FullTextSearchMixin, StatusActionsMixin, ImportExportModelAdmin
 
 
 @admin.register(Figure)
-class FigureAdmin(FullTextSearchMixin, FigureSpreadsheetMixin, StatusActionsMixin, CuratedAdmin):
+class FigureAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, CuratedAdmin):
     form = ReviewableForm
     superuser_deletes = True
+    spreadsheet_columns = FIGURE_COLUMNS
     list_display = ["value_text", "bounds", "metric", "subject", "dimensions", "period", "source", "attributed_to",
                     "status", "found_in"]
-    list_filter = ["status", "metric", "qualifier", "found_in", "origin_role", "rank", "period_precision"]
+    list_filter = ["status", "metric", "qualifier", "found_in", "origin_role", "rank", "period_precision",
+                   ImportBatchFilter]
     list_select_related = ["metric", "subject", "source", "attributed_to"]
     list_per_page = 50  # rendering, not the database, is most of an admin page's time
     show_full_result_count = False
@@ -238,6 +266,12 @@ class FigureAdmin(FullTextSearchMixin, FigureSpreadsheetMixin, StatusActionsMixi
             ("created_by", "created_at"), ("edited_by", "edited_at", "updated_at"),
         ]}),
     ]
+
+    def spreadsheet_import(self, stream, **options):
+        return import_figures(stream, **options)
+
+    def spreadsheet_export(self, queryset, fmt):
+        return figure_export_response(queryset, fmt)
 
     @admin.display(description="bounds", ordering=Coalesce("value", "lower", "upper"))
     def bounds(self, figure):
@@ -288,9 +322,9 @@ class ReviewAdmin(CuratedAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(UndoImportMixin, admin.ModelAdmin):
     list_display = ["__str__", "model", "file_format", "created_by", "created_at", "rows_new", "rows_updated",
-                    "rows_unchanged"]
+                    "rows_unchanged", "undone_at"]
     list_select_related = ["created_by"]
     readonly_fields = [field.name for field in ImportBatch._meta.fields]
     search_fields = ["file_name"]

@@ -1,4 +1,5 @@
-"""The figure changelist's Import (with a dry-run preview) and Export (exactly the current filter)."""
+"""Import (with a dry-run preview) and Export (exactly the current filter) on the figure and claim lists;
+and the import batch page, with its records and "undo this import"."""
 
 import re
 import uuid
@@ -10,13 +11,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from claims.exports import figure_export_response
-from claims.imports import import_figures
+from claims.imports.undo import UndoRefused, undo_import
 from claims.spreadsheets import FORMATS
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx|ods|json)$")
@@ -37,8 +37,8 @@ def sweep_abandoned_uploads(max_age=timedelta(days=1)) -> int:
     return len(stale)
 
 
-class FigureImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV, XLSX, ODS or JSON with the figure columns (export a file to see them).")
+class ImportForm(forms.Form):
+    file = forms.FileField(help_text="CSV, XLSX, ODS or JSON with the columns below (export a file to see them).")
     encoding = forms.ChoiceField(
         choices=[("", "UTF-8 (or as the file's byte-order mark says)"), ("latin-1", "Latin-1 (ISO 8859-1)"),
                  ("cp1252", "Windows-1252"), ("utf-16", "UTF-16")],
@@ -46,8 +46,17 @@ class FigureImportForm(forms.Form):
     )
     decimal_comma = forms.BooleanField(required=False, label="Numbers use a decimal comma (0,332 and 1.234,5)")
     create_missing = forms.BooleanField(
-        required=False, label="Create the sources and subjects the file names and factbase lacks (never metrics)"
+        required=False, label="Create the sources and entities the file names and factbase lacks (never metrics)"
     )
+    publish = forms.BooleanField(
+        required=False, label="Publish the sources it creates and write its rows as unverified (a dataset you "
+                              "trust); otherwise they are drafts",
+    )
+
+    def __init__(self, *args, decimals: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not decimals:
+            del self.fields["decimal_comma"]
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -63,58 +72,80 @@ class FigureImportForm(forms.Form):
         return upload
 
 
-class FigureSpreadsheetMixin:
-    change_list_template = "admin/claims/figure/change_list.html"
+OPTIONS = ("encoding", "decimal_comma", "create_missing", "publish")
+
+
+class SpreadsheetMixin:
+    """An admin whose list imports and exports spreadsheets through claims.imports and claims.exports."""
+
+    change_list_template = "admin/spreadsheet_change_list.html"
+    spreadsheet_columns: list[str] = []
+
+    def spreadsheet_import(self, stream, **options):
+        raise NotImplementedError
+
+    def spreadsheet_export(self, queryset, fmt: str):
+        raise NotImplementedError
 
     def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="claims_figure_import"),
-            path("export/", self.admin_site.admin_view(self.export_view), name="claims_figure_export"),
+            path("import/", self.admin_site.admin_view(self.import_view), name=f"{name}_import"),
+            path("export/", self.admin_site.admin_view(self.export_view), name=f"{name}_export"),
         ] + super().get_urls()
+
+    def context(self, request, title: str) -> dict:
+        return {**self.admin_site.each_context(request), "opts": self.opts, "title": title,
+                "columns": self.spreadsheet_columns}
 
     def import_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import figures"}
+        context = self.context(request, f"Import {self.opts.verbose_name_plural}")
         if request.method == "POST" and "confirm" in request.POST:
             return self._confirm(request, context)
-        form = FigureImportForm(request.POST or None, request.FILES or None)
+        decimals = self.opts.model_name == "figure"
+        form = ImportForm(request.POST or None, request.FILES or None, decimals=decimals)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             fmt = Path(upload.name).suffix.lstrip(".").lower()
             sweep_abandoned_uploads()
             token = default_storage.save(f"imports/{uuid.uuid4().hex}.{fmt}", upload).split("/")[-1]
-            options = {key: form.cleaned_data[key] for key in ("encoding", "decimal_comma", "create_missing")}
+            options = {key: form.cleaned_data.get(key, False) for key in OPTIONS if key in form.fields}
             with default_storage.open(f"imports/{token}", "rb") as stream:
-                report = import_figures(stream, file_name=upload.name, dry_run=True, user=request.user,
-                                        encoding=options["encoding"] or None, decimal_comma=options["decimal_comma"],
-                                        create_missing=options["create_missing"])
+                report = self.spreadsheet_import(stream, file_name=upload.name, dry_run=True, user=request.user,
+                                                 keep_rows=PREVIEW_ROWS, **self.import_options(options))
             if not report.ok:
                 default_storage.delete(f"imports/{token}")
             context.update(report=report, token=token, file_name=upload.name, options=options,
-                           preview_rows=report.rows[:PREVIEW_ROWS])
-            return TemplateResponse(request, "admin/claims/figure/import_preview.html", context)
+                           preview_rows=report.rows)
+            return TemplateResponse(request, "admin/spreadsheet_import_preview.html", context)
         context["form"] = form
-        return TemplateResponse(request, "admin/claims/figure/import.html", context)
+        return TemplateResponse(request, "admin/spreadsheet_import.html", context)
+
+    def import_options(self, options: dict) -> dict:
+        return {**options, "encoding": options.get("encoding") or None}
 
     def _confirm(self, request, context):
         token = request.POST.get("token", "")
+        changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         if not _TOKEN.match(token) or not default_storage.exists(f"imports/{token}"):
             messages.error(request, "That import preview has expired; upload the file again.")
-            return redirect(reverse("admin:claims_figure_import"))
+            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
         file_name = request.POST.get("file_name", token)[:255]
+        options = {key: request.POST.get(key) == "True" for key in OPTIONS if key != "encoding"}
+        if self.opts.model_name != "figure":
+            options.pop("decimal_comma")
+        options["encoding"] = request.POST.get("encoding") or None
         with default_storage.open(f"imports/{token}", "rb") as stream:
-            report = import_figures(
-                stream, file_name=file_name, user=request.user, encoding=request.POST.get("encoding") or None,
-                decimal_comma=request.POST.get("decimal_comma") == "True",
-                create_missing=request.POST.get("create_missing") == "True",
-            )
+            report = self.spreadsheet_import(stream, file_name=file_name, user=request.user, keep_rows=0,
+                                             **options)
         default_storage.delete(f"imports/{token}")
         if not report.ok:
             context.update(report=report, file_name=file_name, preview_rows=[])
-            return TemplateResponse(request, "admin/claims/figure/import_preview.html", context)
+            return TemplateResponse(request, "admin/spreadsheet_import_preview.html", context)
         messages.success(request, f"Import #{report.batch.pk} of {file_name}: {report.summary()}.")
-        return redirect(reverse("admin:claims_figure_changelist"))
+        return redirect(changelist)
 
     def export_view(self, request):
         if not self.has_view_permission(request):
@@ -123,6 +154,45 @@ class FigureSpreadsheetMixin:
         fmt = request.GET.pop("format", ["csv"])[-1]
         if fmt not in FORMATS:
             messages.error(request, f"Unknown export format “{fmt}”; choose one of {', '.join(FORMATS)}.")
-            return redirect(reverse("admin:claims_figure_changelist"))
+            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
         changelist = self.get_changelist_instance(request)
-        return figure_export_response(changelist.get_queryset(request), fmt, "figures")
+        return self.spreadsheet_export(changelist.get_queryset(request), fmt)
+
+
+class UndoImportMixin:
+    """The import batch page: what the import did, its records, and "undo this import" for its importer."""
+
+    change_form_template = "admin/claims/importbatch/change_form.html"
+
+    def get_urls(self):
+        return [path("<int:pk>/undo/", self.admin_site.admin_view(self.undo_view), name="claims_importbatch_undo"),
+                *super().get_urls()]
+
+    def may_undo(self, request, batch) -> bool:
+        # Undoing deletes what the import created: its own importer may, as may a superuser.
+        user = request.user
+        return user.is_active and (user.is_superuser or (
+            batch.created_by_id == user.pk and user.has_perm(f"claims.add_{batch.model}")))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = self.get_object(request, object_id)
+        extra = {}
+        if batch is not None:
+            model = batch.record_model
+            extra = {"may_undo": self.may_undo(request, batch) and batch.undone_at is None,
+                     "records_url": reverse(f"admin:claims_{batch.model}_changelist") + f"?import_batch={batch.pk}",
+                     "record_count": model.objects.filter(import_batch=batch).count(),
+                     "noun_plural": model._meta.verbose_name_plural}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def undo_view(self, request, pk: int):
+        batch = get_object_or_404(self.model, pk=pk)
+        if request.method != "POST" or not self.may_undo(request, batch):
+            raise PermissionDenied
+        try:
+            report = undo_import(batch, request.user)
+        except UndoRefused as refused:
+            messages.error(request, f"Import #{batch.pk} was not undone, and nothing changed: {refused}.")
+        else:
+            messages.success(request, f"Undid import #{batch.pk}: {report.summary(batch.model)}.")
+        return redirect(reverse("admin:claims_importbatch_change", args=[batch.pk]))

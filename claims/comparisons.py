@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from claims import dimensions
 from claims.models import COMPARISON_KEY
 
 APPROXIMATE_TOLERANCE = Decimal("0.05")  # "about X" means X ± 5 %
@@ -212,6 +213,53 @@ def mark_conflicting(figure_model, comparison_model) -> None:
     ))
     figure_model.objects.filter(in_conflict=True).exclude(in_conflict).update(in_conflict=False)
     figure_model.objects.filter(in_conflict, in_conflict=False).update(in_conflict=True)
+
+
+@dataclass
+class AcrossDefinitions:
+    """Figures of one metric, subject and period that differ in what exactly they measure: shown side by side
+    on request, with the differences named — never counted as a disagreement."""
+
+    metric: object
+    subject: object
+    period_start: object
+    period_end: object
+    figure_list: list
+
+    @property
+    def definitions(self) -> list[str]:
+        return sorted({figure.dimensions for figure in self.figure_list})
+
+    @property
+    def differences(self) -> list[str]:
+        """Each dimension on which the definitions differ, with the values they take: "area: national, urban"."""
+        pairs = [dimensions.parse(text) for text in self.definitions]
+        keys = sorted({key for pair in pairs for key in pair})
+        return [f"{key}: {', '.join(sorted({pair.get(key, '(not said)') for pair in pairs}))}" for key in keys
+                if len({pair.get(key) for pair in pairs}) > 1]
+
+    @property
+    def period_display(self) -> str:
+        from claims.parsing import format_period
+
+        whole_years = (self.period_start.month, self.period_start.day, self.period_end.month,
+                       self.period_end.day) == (1, 1, 12, 31)
+        return format_period(self.period_start, self.period_end, "year" if whole_years else "day")
+
+    def __str__(self):
+        return f"{self.metric.name}, {self.subject}, {self.period_display}, across definitions"
+
+
+def across_definitions(figures) -> list[AcrossDefinitions]:
+    """Group figures by metric, subject and period only, keeping the groups that span two or more definitions.
+    The figures must come ordered by metric, subject and period."""
+    groups = []
+    loose_key = [field for field in KEY_FIELDS if field != "dimensions"]
+    for key, group in groupby(figures, key=lambda figure: tuple(getattr(figure, f) for f in loose_key)):
+        group = list(group)
+        if len({figure.dimensions for figure in group}) > 1:
+            groups.append(AcrossDefinitions(group[0].metric, group[0].subject, key[2], key[3], group))
+    return groups
 
 
 def _key(figure) -> tuple:

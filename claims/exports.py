@@ -39,6 +39,17 @@ def figure_rows(queryset, chunk_size: int = 5000) -> Iterator[list]:
                written_unit or metric.unit, value_text, attributed_to or "", status, note, dimensions]
 
 
+CLAIM_COLUMNS = ["id", "source", "quote", "speaker", "status", "anchor_start", "anchor_end", "note"]
+
+
+def claim_rows(queryset, chunk_size: int = 2000) -> Iterator[list]:
+    """Claim rows in CLAIM_COLUMNS order; the anchors are for reading (an import finds them again)."""
+    for pk, source, quote, speaker, status, start, end, note in queryset.order_by("id").values_list(
+            "id", "source__slug", "quote", "speaker__slug", "status", "anchor_start", "anchor_end", "note",
+    ).iterator(chunk_size=chunk_size):
+        yield [pk, source, quote, speaker or "", status, start, end, note]
+
+
 def write_file(header: list[str], rows: Iterable[list], fmt: str, target) -> int:
     """Write rows to a binary file object; returns how many were written."""
     written = 0
@@ -81,3 +92,7 @@ def table_export_response(rows: Iterable[list], header: list[str], fmt: str, fil
 
 def figure_export_response(queryset, fmt: str, filename_stem: str = "figures") -> HttpResponse:
     return table_export_response(figure_rows(queryset), FIGURE_COLUMNS, fmt, filename_stem)
+
+
+def claim_export_response(queryset, fmt: str, filename_stem: str = "claims") -> HttpResponse:
+    return table_export_response(claim_rows(queryset), CLAIM_COLUMNS, fmt, filename_stem)

@@ -198,6 +198,9 @@ class ImportBatch(models.Model):
     rows_updated = models.PositiveIntegerField(default=0)
     rows_unchanged = models.PositiveIntegerField(default=0)
     created_references = models.TextField(blank=True, help_text="Sources and subjects the import created.")
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+")
 
     class Meta:
         ordering = ["-created_at"]
@@ -205,6 +208,15 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"Import #{self.pk}: {self.file_name}"
+
+    @property
+    def record_model(self):
+        return Claim if self.model == "claim" else Figure
+
+    def created(self, kind: str) -> list[str]:
+        """Slugs of the sources or entities this import created (`kind` is "source" or "entity")."""
+        return [line.split(" ", 1)[1] for line in self.created_references.splitlines()
+                if line.startswith(f"{kind} ")]
 
 
 class Anchored(models.Model):
@@ -413,9 +425,13 @@ class Claim(Anchored, Reviewable):
     about = models.ManyToManyField(Entity, blank=True, related_name="claims_about")
     note = models.TextField(blank=True)
     ref = models.CharField(max_length=100, unique=True, null=True, blank=True, editable=False)
+    import_batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="claims", editable=False
+    )
+    import_row = models.PositiveIntegerField(null=True, blank=True, editable=False)
     # History keeps what curators wrote; its copies need no indexes beyond the record's id and date.
     history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"], m2m_fields=[about],
-                                no_db_index=["source", "speaker", "created_by", "edited_by", "ref"])
+                                no_db_index=["source", "speaker", "created_by", "edited_by", "ref", "import_batch"])
     # Filled by a PostgreSQL trigger (migration 0004) from the quote, speaker and source title; NULL elsewhere.
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -893,6 +909,10 @@ class Comparison(models.Model):
     @property
     def key(self) -> tuple:
         return tuple(getattr(self, field) for field in COMPARISON_KEY)
+
+    @property
+    def dimension_pairs(self) -> list[str]:
+        return [f"{key}={value}" for key, value in dimensions.parse(self.dimensions).items()]
 
     @property
     def period_display(self) -> str:

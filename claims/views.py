@@ -9,7 +9,7 @@ stays findable as false). Exports apply the same rule.
 from collections import Counter
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
-from django.core.paginator import EmptyPage
+from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.http import Http404
@@ -19,8 +19,8 @@ from django.utils.safestring import mark_safe
 from django.views import View
 from django.views.decorators.http import require_safe
 
-from claims import dimensions
-from claims.exports import FIGURE_COLUMNS, figure_export_response, table_export_response
+from claims import comparisons, dimensions
+from claims.exports import FIGURE_COLUMNS, claim_export_response, figure_export_response
 from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Status
 from claims.paginators import CappedPaginator
@@ -274,9 +274,6 @@ class FigureListView(FilteredListView):
                 "statuses": filterset.filters["status"].extra["choices"]}
 
 
-CLAIM_COLUMNS = ["id", "source", "quote", "speaker", "status", "anchor_start", "anchor_end", "note"]
-
-
 class ClaimListView(FilteredListView):
     filterset_class = ClaimFilter
     template_name = "claims/claim_list.html"
@@ -295,13 +292,7 @@ class ClaimListView(FilteredListView):
         return Claim.objects.public()
 
     def export(self, queryset, fmt):
-        rows = (
-            [pk, source, quote, speaker or "", status, start, end, note]
-            for pk, source, quote, speaker, status, start, end, note in queryset.order_by("id").values_list(
-                "id", "source__slug", "quote", "speaker__slug", "status", "anchor_start", "anchor_end", "note"
-            ).iterator(chunk_size=2000)
-        )
-        return table_export_response(rows, CLAIM_COLUMNS, fmt, "claims")
+        return claim_export_response(queryset, fmt)
 
     def extra_context(self, filterset):
         return {"sorts": CLAIM_SORTS, "statuses": filterset.filters["status"].extra["choices"]}
@@ -364,12 +355,14 @@ def excerpt(record, width: int = 160) -> dict | None:
 
 
 COMPARISONS_PER_PAGE = 10
+ACROSS_LIMIT = 2000  # figures read to group across definitions; narrow by metric and subject for more
 
 
 @require_safe
 def compare(request):
-    """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them."""
-    comparisons = Comparison.objects.select_related("metric", "subject").by_disagreement()
+    """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them, and
+    `across=1` (with a metric or a subject) shows figures that differ in definition side by side."""
+    found = Comparison.objects.select_related("metric", "subject").by_disagreement()
     errors = []
     metric_slug, subject_ref = request.GET.get("metric", ""), request.GET.get("subject", "")
     metric = subject = None
@@ -377,29 +370,33 @@ def compare(request):
         metric = Metric.objects.filter(slug=metric_slug).first()
         if metric is None:
             errors.append(f"No metric has the slug “{metric_slug}”.")
-        comparisons = comparisons.filter(metric=metric)
+        found = found.filter(metric=metric)
     if subject_ref:
         subject = Entity.objects.public().named(subject_ref).first()
         if subject is None:
             errors.append(f"No subject is called “{subject_ref}”.")
-        comparisons = comparisons.filter(subject=subject)
+        found = found.filter(subject=subject)
     conflicting = request.GET.get("conflicting", "")
     if conflicting not in ("", "1", "0"):
         errors.append("conflicting: use 1 for conflicts only.")
     if conflicting == "1":
-        comparisons = comparisons.filter(conflicting=True)
+        found = found.filter(conflicting=True)
+    across = request.GET.get("across", "")
+    if across not in ("", "1", "0"):
+        errors.append("across: use 1 to see figures with different definitions side by side.")
+    elif across == "1" and not errors and metric is None and subject is None:
+        errors.append("To compare across definitions, choose a metric or a subject first.")
     context = {"metrics": Metric.objects.all(), "metric": metric, "subject": subject, "subject_ref": subject_ref,
-               "conflicting": conflicting == "1", "errors": errors}
+               "conflicting": conflicting == "1", "across": across == "1", "errors": errors}
     if errors:
         return render(request, "claims/compare.html", {**context, "groups": []}, status=400)
-    paginator = CappedPaginator(comparisons, COMPARISONS_PER_PAGE)
-    try:
-        page = paginator.page(int(request.GET.get("page") or 1))
-    except ValueError:
+    if across == "1":
+        return compare_across(request, context, metric, subject)
+    paginator = CappedPaginator(found, COMPARISONS_PER_PAGE)
+    page = _page(request, paginator)
+    if page is None:
         return render(request, "claims/compare.html", {**context, "groups": [], "errors": ["No such page."]},
                       status=400)
-    except EmptyPage as error:
-        raise Http404("There is no such page.") from error
     groups = list(page.object_list)
     keys = Q()
     for group in groups:
@@ -415,3 +412,36 @@ def compare(request):
         group.figure_list = by_key.get(group.key, [])
     return render(request, "claims/compare.html", {**context, "groups": groups, "page": page,
                                                    "paginator": paginator})
+
+
+def compare_across(request, context, metric, subject):
+    """One metric's or subject's figures grouped by period only: what different definitions say side by side."""
+    figures = Figure.objects.public().select_related("metric", "subject", "source__outlet", "attributed_to").defer(
+        "search_vector", "source__text", "source__search_vector")
+    if metric is not None:
+        figures = figures.filter(metric=metric)
+    if subject is not None:
+        figures = figures.filter(subject=subject)
+    figures = list(figures.order_by("metric_id", "subject_id", "period_start", "period_end", "dimensions", "id")
+                   [:ACROSS_LIMIT + 1])
+    truncated = len(figures) > ACROSS_LIMIT
+    groups = comparisons.across_definitions(figures[:ACROSS_LIMIT])
+    paginator = Paginator(groups, COMPARISONS_PER_PAGE)
+    page = _page(request, paginator)
+    if page is None:
+        return render(request, "claims/compare.html", {**context, "groups": [], "errors": ["No such page."]},
+                      status=400)
+    return render(request, "claims/compare.html", {**context, "groups": page.object_list, "page": page,
+                                                   "paginator": paginator, "truncated": truncated,
+                                                   "across_limit": ACROSS_LIMIT})
+
+
+def _page(request, paginator):
+    """The asked page; None for one that is not a page number, 404 past the end."""
+    number = request.GET.get("page") or "1"
+    if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= 10_000:
+        return None
+    try:
+        return paginator.page(int(number))
+    except EmptyPage as error:
+        raise Http404("There is no such page.") from error

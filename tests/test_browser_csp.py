@@ -85,7 +85,7 @@ def test_the_admin_and_public_pages_run_under_the_policy_without_a_violation(liv
         f"/admin/claims/figure/{figure.pk}/history/",
         f"/admin/claims/figure/{figure.pk}/history/{figure.history.earliest().history_id}/",  # the revert form
         "/admin/claims/figure/import/",
-        "/admin/claims/claim/import/",  # django-import-export's own import page
+        "/admin/claims/entity/import/",  # django-import-export's own import page
         f"/admin/sources/source/{figure.source_id}/change/",
         "/figures/",
         "/compare/",
@@ -109,7 +109,7 @@ def test_the_admin_and_public_pages_run_under_the_policy_without_a_violation(liv
     assert page.problems() == []
 
     # django-import-export's export page: its inline "Select all" handler and styles are allowed by hash.
-    page.goto(f"{base}/admin/claims/claim/export/")
+    page.goto(f"{base}/admin/claims/entity/export/")
     page.select_option("#id_format", index=1)
     toggle = page.locator("input.select-toggle").first
     toggle.uncheck()

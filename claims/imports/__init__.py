@@ -21,7 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from claims import spreadsheets
-from claims.exports import FIGURE_COLUMNS
+from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS
 from claims.imports.checks import MetricInfo, RowChecker
 from claims.imports.matching import Matcher
 from claims.imports.references import References
@@ -34,7 +34,6 @@ __all__ = ["ImportReport", "RowError", "import_claims", "import_figures"]
 
 CHUNK_SIZE = 2000
 SOURCE_DETAIL_COLUMNS = ["source_title", "source_url", "source_date", "source_outlet", "source_kind"]
-CLAIM_COLUMNS = ["id", "source", "quote", "speaker", "status", "note", "anchor_start", "anchor_end"]
 _LOCK = 0x66616374  # "fact": the advisory lock every import holds while it writes
 
 

@@ -181,7 +181,7 @@ class Matcher:
                 return None
             if not self.anchor(claim, source, checked.row, field="quote"):
                 return None
-            claim.update(updated_at=self.now, version=1)
+            claim.update(updated_at=self.now, version=1, import_batch_id=self.batch_id, import_row=checked.row)
             return Change(checked.row, "new", claim)
         if checked.status is not None:
             values["status"] = checked.status
@@ -231,9 +231,8 @@ class Matcher:
             moved = field == "quote" or any(name in ("source_id", field) for name, _, _ in changes)
             if moved and not self.anchor(record, source, row, field=field):
                 return None
-        record.update(updated_at=self.now, version=current["version"] + 1)
-        if self.model is Figure:
-            record.update(import_batch_id=self.batch_id, import_row=row)
+        record.update(updated_at=self.now, version=current["version"] + 1, import_batch_id=self.batch_id,
+                      import_row=row)
         return Change(row, "updated", record, changes, before=current)
 
     def anchor(self, record: dict, source: SourceRef, row: int, field: str = "value_text") -> bool:
