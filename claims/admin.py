@@ -1,19 +1,19 @@
 from django.contrib import admin
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
-from django.utils.translation import ngettext
 from import_export.admin import ImportExportModelAdmin
-from simple_history.utils import bulk_update_with_history
 
-from claims import comparisons, rules
+from claims import rules
 from claims.admin_spreadsheets import SpreadsheetMixin, UndoImportMixin
 from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_export_response, figure_export_response
 from claims.imports import import_claims, import_figures
-from claims.models import COMPARISON_KEY, Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
-from claims.paginators import CappedPaginator
+from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
 from claims.resources import EntityResource, MetricResource
-from factbase.curation import CuratedAdmin, VersionedForm
+from factbase.curation import CuratedAdmin, StatusActionsMixin, VersionedForm
+from factbase.listing import CappedPaginator
+from sources.admin import SourceAdmin
+from sources.models import Source
 
 
 class ReviewableForm(VersionedForm):
@@ -29,53 +29,6 @@ class ReviewableForm(VersionedForm):
                      else "Published — unverified, awaiting review")
             self.fields["status"].choices = [(Status.DRAFT, Status.DRAFT.label), (public, label),
                                              (Status.WITHDRAWN, Status.WITHDRAWN.label)]
-
-
-def set_status(modeladmin, request, queryset, change, verb: str) -> None:
-    """Publish or withdraw many entries at once, each change recorded in its history; verdicts are kept."""
-    model = modeladmin.model
-    with transaction.atomic():
-        # The rows again, plain and locked: a changelist's queryset may carry annotations FOR UPDATE refuses.
-        rows = model.objects.filter(pk__in=queryset.values("pk")).order_by("pk")
-        if connection.features.has_select_for_update:
-            rows = rows.select_for_update()
-        entries = list(rows)
-        changed = []
-        for entry in entries:
-            before = entry.status
-            change(entry)
-            if entry.status != before:
-                entry.version += 1
-                changed.append(entry)
-        fields = ["status", "version"]
-        bulk_update_with_history(changed, model, fields, default_user=request.user,
-                                 default_change_reason=f"{verb} from the admin list")
-        if changed and model is Figure:
-            comparisons.refresh({tuple(getattr(entry, field) for field in COMPARISON_KEY) for entry in changed})
-        if changed and model._meta.model_name == "source":
-            for entry in changed:
-                comparisons.source_changed(model, entry)
-    names = (model._meta.verbose_name, model._meta.verbose_name_plural)
-    message = ngettext("%(verb)s %(count)d %(name)s.", "%(verb)s %(count)d %(names)s.", len(changed)) % {
-        "verb": verb, "count": len(changed), "name": names[0], "names": names[1]}
-    if skipped := len(entries) - len(changed):
-        message += " " + ngettext("%(count)d was left alone: it already had that status.",
-                                  "%(count)d were left alone: they already had that status.", skipped) % {
-            "count": skipped}
-    modeladmin.message_user(request, message)
-
-
-class StatusActionsMixin:
-    actions = ["publish", "withdraw"]
-
-    @admin.action(description="Publish selected (with the verdict they have, or as unverified)",
-                  permissions=["change"])
-    def publish(self, request, queryset):
-        set_status(self, request, queryset, lambda entry: entry.publish(), "Published")
-
-    @admin.action(description="Withdraw selected (hide from the public pages)", permissions=["change"])
-    def withdraw(self, request, queryset):
-        set_status(self, request, queryset, lambda entry: entry.withdraw(), "Withdrew")
 
 
 class ImportBatchFilter(admin.SimpleListFilter):
@@ -337,3 +290,12 @@ class ImportBatchAdmin(UndoImportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # its figures point at it; an import is taken back by undoing it, not by deleting its record
+
+
+# The source page lists the claims and figures of its text: claims adds them to the sources' admin.
+admin.site.unregister(Source)
+
+
+@admin.register(Source)
+class SourceWithRecordsAdmin(SourceAdmin):
+    inlines = [ClaimInline, FigureInline]

@@ -279,19 +279,38 @@ def figure_changed(sender, instance, raw=False, **kwargs):
         refresh([_key(instance), getattr(instance, "_comparison_key_before", None) or _key(instance)])
 
 
-def source_changed(sender, instance, raw=False, **kwargs):
-    # Publishing or withdrawing a source changes which of its figures are public.
+def remember_source_status(sender, instance, raw=False, **kwargs):
+    if instance.pk and not raw:
+        instance._status_before = type(instance).objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+
+
+def source_changed(sender, instance, raw=False, created=False, **kwargs):
+    """Publishing or withdrawing a source changes which of its figures are public; a new title changes nothing."""
     from claims.models import Figure
 
-    if not raw and instance.pk:
+    if not raw and not created and getattr(instance, "_status_before", instance.status) != instance.status:
         refresh(Figure.objects.filter(source_id=instance.pk).values_list(*KEY_FIELDS).order_by().distinct())
+
+
+def status_changed_in_bulk(sender, records, **kwargs):
+    """Figures or sources published or withdrawn in bulk change which figures are public."""
+    from claims.models import Figure
+    from sources.models import Source
+
+    if sender is Figure:
+        refresh({_key(figure) for figure in records})
+    elif sender is Source:
+        refresh(Figure.objects.filter(source__in=records).values_list(*KEY_FIELDS).order_by().distinct())
 
 
 def connect():
     from claims.models import Figure
+    from factbase.curation import status_changed_in_bulk as bulk_signal
     from sources.models import Source
 
+    bulk_signal.connect(status_changed_in_bulk, dispatch_uid="comparison-status-in-bulk")
     pre_save.connect(remember_key, sender=Figure, dispatch_uid="comparison-remember-key")
     post_save.connect(figure_changed, sender=Figure, dispatch_uid="comparison-figure-saved")
     post_delete.connect(figure_changed, sender=Figure, dispatch_uid="comparison-figure-deleted")
+    pre_save.connect(remember_source_status, sender=Source, dispatch_uid="comparison-source-status")
     post_save.connect(source_changed, sender=Source, dispatch_uid="comparison-source-saved")

@@ -4,8 +4,6 @@ Every parameter is validated: a value that names nothing or does not parse makes
 the form invalid, and the view answers 400 with the reason, never a guess.
 """
 
-from datetime import date
-
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +12,7 @@ from django.db.models.functions import Coalesce
 
 from claims import dimensions
 from claims.models import NOT_PUBLIC, Entity, Figure, Metric, Status
-from claims.parsing import ParseError, parse_period
+from factbase.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet
 from sources.models import Outlet, Source
 
 PUBLIC_STATUSES = [(value, label) for value, label in Status.choices if value not in NOT_PUBLIC]
@@ -32,24 +30,6 @@ class EntityReferenceField(forms.CharField):
         if entity is None:
             raise ValidationError(f"No {self.label.lower() if self.label else 'entity'} is called “{value}”.")
         return entity
-
-
-class PeriodBoundField(forms.CharField):
-    """A date, a month or a year: 2011, 2011-12, December 2011, 2011-12-16."""
-
-    def __init__(self, *args, end: bool = False, **kwargs):
-        self.end = end
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value) -> date | None:
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            period = parse_period(value)
-        except ParseError as error:
-            raise ValidationError(f"“{value}” is not a date, month or year ({error}).") from None
-        return period.end if self.end else period.start
 
 
 class DimensionsField(forms.Field):
@@ -85,27 +65,6 @@ class EntityFilter(django_filters.Filter):
     field_class = EntityReferenceField
 
 
-class PeriodAfterFilter(django_filters.Filter):
-    """Figures whose period ends on or after the start of the given date, month or year."""
-
-    field_class = PeriodBoundField
-
-    def filter(self, qs, value):
-        return qs if value is None else qs.filter(period_end__gte=value)
-
-
-class PeriodBeforeFilter(django_filters.Filter):
-    """Figures whose period starts on or before the end of the given date, month or year."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, end=True, **kwargs)
-
-    field_class = PeriodBoundField
-
-    def filter(self, qs, value):
-        return qs if value is None else qs.filter(period_start__lte=value)
-
-
 def _sort_value():
     return Coalesce("value", "lower", "upper")
 
@@ -124,28 +83,6 @@ FIGURE_SORTS = {
         "-metric__slug", "-subject_id", "-period_start", "-period_end", "-id"]),
 }
 DEFAULT_FIGURE_SORT = "-period"
-
-
-class SearchAndSortFilterSet(django_filters.FilterSet):
-    """`q` searches with the model's own search(); `sort` picks one of `sorts`, applied after every filter."""
-
-    sorts: dict = {}
-    default_sort = ""
-
-    def search(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
-
-    def ordered(self, queryset, name, value):
-        return queryset  # applied last, in filter_queryset
-
-    def narrow(self, queryset):
-        """Filters that need several parameters at once."""
-        return queryset
-
-    def filter_queryset(self, queryset):
-        queryset = self.narrow(super().filter_queryset(queryset))
-        fields = self.sorts[self.form.cleaned_data.get("sort") or self.default_sort][1]
-        return queryset.order_by(*(fields() if callable(fields) else fields))
 
 
 class FigureFilter(SearchAndSortFilterSet):

@@ -1,9 +1,9 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connections, models, transaction
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from claims import anchors, dimensions, rules
 from claims.parsing import format_period
 from claims.rules import plain
+from factbase.search import SearchableQuerySet
 from factbase.versioning import Versioned, current_user
 from sources.models import Source
 
@@ -369,46 +370,11 @@ class Reviewable(Versioned):
             errors.setdefault("status", problem[0].upper() + problem[1:] + ".")
 
 
-def _postgres(queryset) -> bool:
-    return connections[queryset.db].vendor == "postgresql"
+class ClaimQuerySet(SearchableQuerySet):
+    search_fields = ["quote", "speaker__name", "source__title", "note"]
 
-
-def search_query(text: str) -> SearchQuery:
-    return SearchQuery(text, search_type="websearch", config="english")
-
-
-def _search(queryset, text: str, fallback_fields: list[str]):
-    """Full-text search on PostgreSQL (the stored, GIN-indexed search_vector); on other databases
-    every word must occur in one of the fallback fields. Ranking is a separate step: ranked()."""
-    if _postgres(queryset):
-        return queryset.filter(search_vector=search_query(text))
-    matching = queryset.model.objects.all()
-    for word in text.split():
-        word = word.strip('"')
-        if word and word.lower() not in ("or", "-"):
-            condition = Q()
-            for field in fallback_fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            matching = matching.filter(condition)
-    # A subquery, because joins over many-valued relations (aliases) would repeat rows.
-    return queryset.filter(pk__in=matching.values("pk"))
-
-
-class RankedQuerySet(models.QuerySet):
-    def ranked(self, text: str):
-        """Best match first (PostgreSQL; elsewhere unchanged). Ranking reads every match: bound them first."""
-        if not _postgres(self):
-            return self
-        return self.annotate(search_rank=SearchRank(F("search_vector"), search_query(text))).order_by(
-            "-search_rank", "-pk")
-
-
-class ClaimQuerySet(RankedQuerySet):
     def public(self):
         return self.exclude(status__in=NOT_PUBLIC).filter(source__status=Source.Status.PUBLISHED)
-
-    def search(self, text: str):
-        return _search(self, text, ["quote", "speaker__name", "source__title", "note"])
 
 
 class Claim(Anchored, Reviewable):
@@ -469,18 +435,15 @@ class Claim(Anchored, Reviewable):
             raise ValidationError(errors)
 
 
-class FigureQuerySet(RankedQuerySet):
+class FigureQuerySet(SearchableQuerySet):
+    search_fields = ["value_text", "metric__name", "subject__name", "subject__aliases__name", "attributed_to__name",
+                     "source__title", "note"]
+
     def public(self):
         return self.exclude(status__in=NOT_PUBLIC).filter(source__status=Source.Status.PUBLISHED)
 
     def comparable_with(self, figure):
         return self.filter(**{field: getattr(figure, field) for field in COMPARISON_KEY})
-
-    def search(self, text: str):
-        return _search(self, text, [
-            "value_text", "metric__name", "subject__name", "subject__aliases__name", "attributed_to__name",
-            "source__title", "note",
-        ])
 
     def overlapping(self, low=None, high=None):
         """Figures whose range reaches into [low, high]: a value inside it, or bounds that do.

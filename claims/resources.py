@@ -1,4 +1,4 @@
-"""django-import-export resources for sources, entities, metrics and outlets.
+"""django-import-export resources for entities and metrics (sources and outlets: sources.resources).
 
 Figures and claims have their own pipeline (claims.imports and claims.exports): the
 same columns in and out, but validated and written in bulk, which a
@@ -7,45 +7,10 @@ row-at-a-time resource cannot do at the speed curators need.
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from import_export import fields, resources, widgets
+from import_export import fields
 
 from claims.models import Entity, EntityAlias, Metric
-from claims.spreadsheets import escape_formula, unescape_formula
-from sources.models import Outlet, Source
-
-
-class SafeResource(resources.ModelResource):
-    """Escape every cell a spreadsheet would run as a formula, and undo it on the way back in."""
-
-    def export_field(self, field, instance, **kwargs):
-        return escape_formula(super().export_field(field, instance, **kwargs))
-
-    def before_import_row(self, row, **kwargs):
-        for key in list(row.keys()):
-            row[key] = unescape_formula(row[key])
-
-
-class OutletResource(SafeResource):
-    class Meta:
-        model = Outlet
-        import_id_fields = ["slug"]
-        fields = ["slug", "name", "kind", "url", "note"]
-        skip_unchanged = True
-        report_skipped = True
-
-
-class SourceResource(SafeResource):
-    outlet = fields.Field(attribute="outlet", column_name="outlet", widget=widgets.ForeignKeyWidget(Outlet, "slug"))
-    content_hash = fields.Field(attribute="content_hash", column_name="content_hash", readonly=True)
-
-    class Meta:
-        model = Source
-        import_id_fields = ["slug"]
-        fields = ["slug", "title", "kind", "outlet", "authors", "published_on", "published_precision", "language",
-                  "url", "archived_url", "reliability", "status", "note", "text", "content_hash"]
-        export_order = fields
-        skip_unchanged = True
-        report_skipped = True
+from factbase.resources import SafeResource
 
 
 class EntityResource(SafeResource):

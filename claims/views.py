@@ -7,246 +7,27 @@ stays findable as false). Exports apply the same rule.
 """
 
 from collections import Counter
+from itertools import pairwise
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import EmptyPage, Paginator
-from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
-from django.views import View
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from claims import comparisons, dimensions
+from claims import anchors, comparisons, dimensions
 from claims.exports import FIGURE_COLUMNS, claim_export_response, figure_export_response
 from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
-from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Status
-from claims.paginators import CappedPaginator
+from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Review, Status
+from factbase.listing import CappedPaginator, FilteredListView
 from sources.models import Outlet, Source
-
-EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
-FACET_SIZE = 8  # values shown per facet before "more"
-SAMPLE = 2_000  # facets count at most this many matches; searches with more are not ranked by relevance
-MAX_PAGE = 200  # deeper pages cost more (OFFSET): past them, narrow the filters or download the file
-_MARK_START, _MARK_STOP = "\ue000", "\ue001"  # private-use characters: the headline is escaped before marking
-
-
-class PageWindow:
-    """One page of a list, found without counting the list: a row more than the page tells
-    whether another page follows. `count` is known only when the list is short."""
-
-    def __init__(self, queryset, number: int, per_page: int, count: int | None):
-        offset = (number - 1) * per_page
-        rows = list(queryset[offset: offset + per_page + 1])
-        self.number, self.object_list, self.count = number, rows[:per_page], count
-        self.more = count is None
-        self.num_pages = max(1, -(-count // per_page)) if count is not None else None
-        self.has_next = len(rows) > per_page and number < MAX_PAGE
-        self.has_previous = number > 1
-        self.next_page_number, self.previous_page_number = number + 1, number - 1
-
-
-class FilteredListView(View):
-    """A list filtered by a FilterSet: an HTML page with facets, or `format=…` for every matching row."""
-
-    http_method_names = ["get", "head", "options"]  # the public pages read; they take no writes
-
-    filterset_class = None
-    template_name = ""
-    paginate_by = 50
-    filename_stem = ""
-    select_related = ()
-    deferred = ()
-    # (parameter, heading, column, labels): labels are (model, slug field, label field) for a foreign key,
-    # else a dict of value → label (or None for the value itself)
-    facets = ()
-    snippet_field = None
-
-    def base_queryset(self):
-        raise NotImplementedError
-
-    def export(self, queryset, fmt):
-        raise NotImplementedError
-
-    def get(self, request):
-        data = request.GET.copy()
-        if "o" in data and "sort" not in data:
-            data["sort"] = data.pop("o")[-1]
-        filterset = self.filterset_class(data, queryset=self.base_queryset())
-        fmt = request.GET.get("format", "")
-        if fmt and fmt not in EXPORT_FORMATS:
-            formats = ", ".join(EXPORT_FORMATS)
-            return self.invalid(request, filterset, [f"Unknown format “{fmt}”: use one of {formats}."])
-        if not filterset.is_valid():
-            return self.invalid(request, filterset, [
-                f"{filterset.form.fields[name].label or name}: {' '.join(errors)}" if name in filterset.form.fields
-                else " ".join(errors) for name, errors in filterset.errors.items()
-            ])
-        queryset = filterset.qs
-        if fmt:
-            return self.export(queryset, fmt)
-        page_number = request.GET.get("page") or "1"
-        if not page_number.isdigit() or not 1 <= int(page_number) <= MAX_PAGE:
-            return self.invalid(request, filterset, [f"Page “{page_number}”: give a number from 1 to {MAX_PAGE}."])
-        q = filterset.form.cleaned_data.get("q", "").strip()
-        # One read of at most SAMPLE rows gives the facets and, when the matches are fewer, their count:
-        # no page ever counts the whole table.
-        sample = list(queryset.order_by().values_list(*self.facet_columns())[:SAMPLE]) if self.facets else []
-        count = len(sample) if len(sample) < SAMPLE else None
-        # Ranking scores every match, so it is done only when they are few; past that the list keeps
-        # its usual order and says so.
-        ranked = bool(q and not filterset.form.cleaned_data.get("sort") and count is not None)
-        # Full texts and search vectors stay in the database: a page of rows needs neither.
-        queryset = queryset.select_related(*self.select_related).defer(*self.deferred)
-        page = PageWindow(queryset.ranked(q) if ranked else queryset, int(page_number), self.paginate_by, count)
-        if page.number > 1 and not page.object_list:
-            raise Http404("There is no such page of this list.")
-        objects = page.object_list
-        if q and self.snippet_field:
-            add_snippets(objects, self.snippet_field, q)
-        context = {
-            "filter": filterset, "form": filterset.form, "page": page, "paginator": page, "objects": objects,
-            "facets": self.facet_counts(sample, request), "facets_sampled": count is None, "facet_sample": SAMPLE,
-            "q": q, "ranked": ranked, "exports": EXPORT_FORMATS, "active": active_filters(request, filterset),
-            "selected_sources": request.GET.getlist("source"), **self.extra_context(filterset),
-        }
-        return render(request, self.template_name, context)
-
-    def extra_context(self, filterset) -> dict:
-        return {}
-
-    def invalid(self, request, filterset, errors):
-        context = {"filter": filterset, "form": filterset.form, "errors": errors, "objects": [], "facets": [],
-                   "exports": EXPORT_FORMATS, "active": [], **self.extra_context(filterset)}
-        return render(request, self.template_name, context, status=400)
-
-    def facet_columns(self) -> list[str]:
-        return [facet[2] for facet in self.facets]
-
-    def facet_counts(self, sample: list[tuple], request) -> list[dict]:
-        """Counts by each facet over the sampled rows (all matches when they are fewer than SAMPLE):
-        Python counts them, and one small query per related model names the top values."""
-        facets = []
-        for index, (parameter, heading, _column, labels) in enumerate(self.facets):
-            counts = Counter(row[index] for row in sample if row[index] is not None)
-            if parameter == "year":
-                counts = _years(counts)
-            elif parameter == "dimension":
-                counts = _pairs(counts)
-            top = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[: FACET_SIZE + 1]
-            if isinstance(labels, tuple):  # (model, slug field, label field): look the top values up
-                model, slug_field, label_field = labels
-                names = {pk: (slug, label) for pk, slug, label in model.objects.filter(
-                    pk__in=[key for key, _ in top]).values_list("pk", slug_field, label_field)}
-                items = [(*names[key], n) for key, n in top if key in names]
-            else:
-                items = [(key, (labels or {}).get(key, key), n) for key, n in top]
-            facets.append({
-                "parameter": parameter, "heading": heading, "more": len(items) > FACET_SIZE,
-                "items": [facet_item(request, parameter, slug, label, n) for slug, label, n in items[:FACET_SIZE]],
-            })
-        return facets
-
-
-def _pairs(counts: Counter) -> Counter:
-    """Counts of each key=value pair, from counts of whole dimension strings."""
-    pairs = Counter()
-    for text, n in counts.items():
-        for key, value in dimensions.parse(text).items():
-            pairs[f"{key}={value}"] += n
-    return pairs
-
-
-def _years(counts: Counter) -> Counter:
-    years = Counter()
-    for day, n in counts.items():
-        years[str(day.year)] += n
-    return years
-
-
-def facet_item(request, parameter, slug, label, count) -> dict:
-    """A facet value with the link that adds it as a filter (or removes it when it is already on)."""
-    params = request.GET.copy()
-    params.pop("page", None)
-    params.pop("format", None)
-    if parameter == "year":
-        selected = params.get("period_after") == slug and params.get("period_before") == slug
-        if selected:
-            params.pop("period_after"), params.pop("period_before")
-        else:
-            params["period_after"] = params["period_before"] = slug
-    else:
-        values = params.getlist(parameter)
-        selected = slug in values
-        if selected:
-            params.setlist(parameter, [v for v in values if v != slug])
-        elif parameter in ("source", "dimension"):
-            params.setlist(parameter, [*values, slug])  # repeatable: another source widens the choice
-        else:
-            params[parameter] = slug
-    return {"slug": slug, "label": label, "count": count, "selected": selected, "url": "?" + params.urlencode()}
-
-
-def active_filters(request, filterset) -> list[dict]:
-    """The filters in force, each with a link that removes it."""
-    active = []
-    for name in filterset.filters:
-        for value in request.GET.getlist(name):
-            if value == "" or name == "sort":
-                continue
-            params = request.GET.copy()
-            params.pop("page", None)
-            params.setlist(name, [v for v in params.getlist(name) if v != value])
-            label = filterset.form.fields[name].label or name.replace("_", " ")
-            active.append({"name": label, "value": value, "url": "?" + params.urlencode()})
-    return active
-
-
-def add_snippets(objects, field: str, q: str) -> None:
-    """Set `snippet` on each object: its text around the words searched for, marked.
-
-    PostgreSQL's ts_headline runs in a second query on this page's rows only, so it never
-    runs over every match. Elsewhere the first occurrence of a word is shown.
-    """
-    if not objects:
-        return
-    model = type(objects[0])
-    if connection.vendor == "postgresql":
-        query = SearchQuery(q, search_type="websearch", config="english")
-        headlines = dict(model.objects.filter(pk__in=[o.pk for o in objects]).annotate(
-            snippet=SearchHeadline(field, query, config="english", start_sel=_MARK_START, stop_sel=_MARK_STOP,
-                                   max_words=30, min_words=12, max_fragments=2),
-        ).values_list("pk", "snippet"))
-    else:
-        headlines = {o.pk: _plain_snippet(_lookup(o, field), q) for o in objects}
-    for obj in objects:
-        text = headlines.get(obj.pk) or ""
-        obj.snippet = mark_safe(
-            escape(text).replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
-        ) if _MARK_START in text else None
-
-
-def _lookup(obj, path: str) -> str:
-    for part in path.split("__"):
-        obj = getattr(obj, part, None) if obj is not None else None
-    return obj or ""
-
-
-def _plain_snippet(text: str, q: str, width: int = 90) -> str:
-    lowered = text.lower()
-    for word in q.split():
-        word = word.strip('"').lower()
-        position = lowered.find(word) if word else -1
-        if position != -1:
-            start, end = max(0, position - width), min(len(text), position + len(word) + width)
-            return ("…" if start else "") + text[start:position] + _MARK_START + text[position:position + len(word)] \
-                + _MARK_STOP + text[position + len(word):end] + ("…" if end < len(text) else "")
-    return ""
 
 
 class FigureListView(FilteredListView):
+    """/figures/: every number as its source reports it."""
+
     filterset_class = FigureFilter
     template_name = "claims/figure_list.html"
     filename_stem = "figures"
@@ -265,6 +46,15 @@ class FigureListView(FilteredListView):
 
     def base_queryset(self):
         return Figure.objects.public()
+
+    def facet_values(self, parameter, counts):
+        if parameter != "dimension":
+            return super().facet_values(parameter, counts)
+        pairs = Counter()  # each key=value pair, from counts of whole definitions
+        for text, n in counts.items():
+            for key, value in dimensions.parse(text).items():
+                pairs[f"{key}={value}"] += n
+        return pairs
 
     def export(self, queryset, fmt):
         return figure_export_response(queryset, fmt, "figures")
@@ -445,3 +235,95 @@ def _page(request, paginator):
         return paginator.page(int(number))
     except EmptyPage as error:
         raise Http404("There is no such page.") from error
+
+
+@require_safe
+def home(request):
+    context = {
+        "conflicts": Comparison.objects.filter(conflicting=True).select_related("metric", "subject")
+        .by_disagreement()[:5],
+        "sources": Source.objects.public().select_related("outlet").order_by("-published_on", "title")[:8],
+    }
+    return render(request, "home.html", context)
+
+
+@require_safe
+def source_detail(request, slug: str):
+    source = get_object_or_404(Source.objects.public().select_related("outlet"), slug=slug)
+    claims = list(source.claims.public().select_related("speaker").order_by("anchor_start", "id"))
+    figures = list(source.figures.public().select_related("metric", "subject", "attributed_to", "claim")
+                   .order_by("anchor_start", "id"))
+    keys = Q()
+    for figure in figures:
+        keys |= Q(**{field: getattr(figure, field) for field in COMPARISON_KEY})
+    compared = {}
+    if figures:
+        compared = {c.key: c for c in Comparison.objects.filter(keys)}
+    for figure in figures:
+        figure.comparison = compared.get(tuple(getattr(figure, field) for field in COMPARISON_KEY))
+    context = {
+        "source": source, "claims": claims, "figures": figures,
+        "text": annotated_text(source.text, claims, figures),
+        "cited_by": cited_by(source),
+        "compared_with": compared_with(source, figures) if compared else [],
+    }
+    return render(request, "sources/source_detail.html", context)
+
+
+def cited_by(source) -> list:
+    """Reviews that name this source as evidence, with what they judged (a query, at most 50 rows)."""
+    reviews = (Review.objects.filter(evidence=source)
+               .filter(Q(claim__in=Claim.objects.public()) | Q(figure__in=Figure.objects.public()))
+               .select_related("claim__source", "figure__source", "figure__metric").order_by("-reviewed_at")[:50])
+    return list(reviews)
+
+
+def compared_with(source, figures) -> list:
+    """Other sources with figures in the same comparisons as this source's, most shared first."""
+    keys = Q()
+    for figure in figures:
+        if figure.comparison is not None:
+            keys |= Q(**{f"figures__{field}": getattr(figure, field) for field in COMPARISON_KEY})
+    return list(
+        Source.objects.public().exclude(pk=source.pk).filter(keys)
+        .filter(figures__in=Figure.objects.public())
+        .annotate(shared=Count("figures", distinct=True)).order_by("-shared", "title").defer("text")[:20]
+    )
+
+
+def annotated_text(text: str, claims, figures) -> SafeString:
+    """The full text with each anchored claim and figure marked in place and linked to its record.
+
+    Spans may nest (a figure inside a quoted claim): the text is cut at every span boundary
+    and each piece is wrapped by whatever covers it, so the HTML always nests properly.
+    """
+    claim_spans = [(c.anchor_start, c.anchor_end, c) for c in claims
+                   if anchors.matches(text, c.quote, c.anchor_start, c.anchor_end)]
+    figure_spans = [(f.anchor_start, f.anchor_end, f) for f in figures
+                    if anchors.matches(text, f.value_text, f.anchor_start, f.anchor_end)]
+    cuts = sorted({0, len(text), *(n for s, e, _ in claim_spans + figure_spans for n in (s, e))})
+    started = set()
+    pieces = []
+    for start, end in pairwise(cuts):
+        piece = escape(text[start:end])
+        figure = next((f for s, e, f in figure_spans if s <= start and end <= e), None)
+        claim = next((c for s, e, c in claim_spans if s <= start and end <= e), None)
+        if figure is not None:
+            anchor_id = f"figure-{figure.pk}" if ("f", figure.pk) not in started else ""
+            started.add(("f", figure.pk))
+            piece = format_html(
+                '<a class="figure-mark" href="{}"{}title="{}: {}">{}</a>', figure.get_absolute_url(),
+                format_html(' id="{}" ', anchor_id) if anchor_id else mark_safe(" "),
+                figure.metric.name, figure.bounds_display, piece,
+            )
+        if claim is not None:
+            anchor_id = f"claim-{claim.pk}" if ("c", claim.pk) not in started else ""
+            started.add(("c", claim.pk))
+            attributes = format_html(' id="{}"', anchor_id) if anchor_id else ""
+            if figure is None:
+                piece = format_html('<a class="claim-mark" href="{}"{}>{}</a>', claim.get_absolute_url(), attributes,
+                                    piece)
+            else:
+                piece = format_html('<mark class="claim-mark"{}>{}</mark>', attributes, piece)
+        pieces.append(str(piece))
+    return mark_safe("".join(pieces))

@@ -11,15 +11,22 @@ and deletion for superusers only.
 """
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, router, transaction
+from django.dispatch import Signal
 from django.http import Http404, HttpResponseRedirect
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.utils import bulk_update_with_history
 
 from factbase.versioning import EditConflict, Versioned
+
+# Sent after a bulk publish or withdraw (bulk writes send no post_save): whatever derives from visibility —
+# the comparisons — brings itself up to date.
+status_changed_in_bulk = Signal()
 
 
 class VersionedForm(forms.ModelForm):
@@ -151,3 +158,47 @@ def _flatten(fields) -> list:
     for field in fields:
         flat.extend(field if isinstance(field, list | tuple) else [field])
     return flat
+
+
+def set_status(modeladmin, request, queryset, change, verb: str) -> None:
+    """Publish or withdraw many entries at once, each change recorded in its history; verdicts are kept."""
+    model = modeladmin.model
+    with transaction.atomic():
+        # The rows again, plain and locked: a changelist's queryset may carry annotations FOR UPDATE refuses.
+        rows = model.objects.filter(pk__in=queryset.values("pk")).order_by("pk")
+        if connection.features.has_select_for_update:
+            rows = rows.select_for_update()
+        entries = list(rows)
+        changed = []
+        for entry in entries:
+            before = entry.status
+            change(entry)
+            if entry.status != before:
+                entry.version += 1
+                changed.append(entry)
+        fields = ["status", "version"]
+        bulk_update_with_history(changed, model, fields, default_user=request.user,
+                                 default_change_reason=f"{verb} from the admin list")
+        if changed:
+            status_changed_in_bulk.send(sender=model, records=changed)
+    names = (model._meta.verbose_name, model._meta.verbose_name_plural)
+    message = ngettext("%(verb)s %(count)d %(name)s.", "%(verb)s %(count)d %(names)s.", len(changed)) % {
+        "verb": verb, "count": len(changed), "name": names[0], "names": names[1]}
+    if skipped := len(entries) - len(changed):
+        message += " " + ngettext("%(count)d was left alone: it already had that status.",
+                                  "%(count)d were left alone: they already had that status.", skipped) % {
+            "count": skipped}
+    modeladmin.message_user(request, message)
+
+
+class StatusActionsMixin:
+    actions = ["publish", "withdraw"]
+
+    @admin.action(description="Publish selected (with the verdict they have, or as unverified)",
+                  permissions=["change"])
+    def publish(self, request, queryset):
+        set_status(self, request, queryset, lambda entry: entry.publish(), "Published")
+
+    @admin.action(description="Withdraw selected (hide from the public pages)", permissions=["change"])
+    def withdraw(self, request, queryset):
+        set_status(self, request, queryset, lambda entry: entry.withdraw(), "Withdrew")

@@ -4,10 +4,9 @@ from django.db.models import Count
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
-from claims.admin import ClaimInline, FigureInline, StatusActionsMixin
-from claims.resources import OutletResource, SourceResource
-from factbase.curation import CuratedAdmin
+from factbase.curation import CuratedAdmin, StatusActionsMixin
 from sources.models import Outlet, Source
+from sources.resources import OutletResource, SourceResource
 
 
 @admin.register(Outlet)
@@ -41,7 +40,6 @@ class SourceAdmin(StatusActionsMixin, ImportExportModelAdmin, CuratedAdmin):
     autocomplete_fields = ["outlet"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["content_hash", "text_length", "created_at", "updated_at", "public_page"]
-    inlines = [ClaimInline, FigureInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "outlet", "authors", "status", "reliability", "public_page",
                            "version_seen"]}),

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from claims.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet
+from factbase.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet
 from sources.models import Outlet, Source
 
 SOURCE_SORTS = {

@@ -1,12 +1,12 @@
 import hashlib
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connections, models
-from django.db.models import F, Q
+from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from factbase.search import SearchableQuerySet
 from factbase.versioning import Versioned
 
 
@@ -44,28 +44,11 @@ class Outlet(models.Model):
         return self.name
 
 
-class SourceQuerySet(models.QuerySet):
+class SourceQuerySet(SearchableQuerySet):
+    search_fields = ["title", "authors", "text"]
+
     def public(self):
         return self.filter(status=Source.Status.PUBLISHED)
-
-    def search(self, text: str):
-        """Title, authors and full text: full-text search on PostgreSQL, words in any of them elsewhere."""
-        if connections[self.db].vendor == "postgresql":
-            return self.filter(search_vector=SearchQuery(text, search_type="websearch", config="english"))
-        queryset = self
-        for word in text.split():
-            word = word.strip('"')
-            if word and word.lower() not in ("or", "-"):
-                queryset = queryset.filter(Q(title__icontains=word) | Q(authors__icontains=word)
-                                           | Q(text__icontains=word))
-        return queryset
-
-    def ranked(self, text: str):
-        """Best match first (PostgreSQL; elsewhere unchanged). Ranking reads every match: bound them first."""
-        if connections[self.db].vendor != "postgresql":
-            return self
-        query = SearchQuery(text, search_type="websearch", config="english")
-        return self.annotate(search_rank=SearchRank(F("search_vector"), query)).order_by("-search_rank", "-pk")
 
 
 class Source(Versioned):
@@ -152,7 +135,7 @@ class Source(Versioned):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("sources:detail", args=[self.slug])
+        return reverse("claims:source-detail", args=[self.slug])
 
     @staticmethod
     def hash_text(text: str) -> str:

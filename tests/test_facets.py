@@ -4,7 +4,7 @@ from datetime import date
 
 from django.urls import reverse
 
-from claims import views
+from factbase import listing
 from sources.models import Outlet
 
 FIGURES = reverse("claims:figure-list")
@@ -41,7 +41,7 @@ def test_a_facet_link_adds_its_filter_and_a_selected_one_removes_it(client, make
 
 
 def test_facets_show_the_top_values_then_more(client, make_figure, monkeypatch):
-    monkeypatch.setattr(views, "FACET_SIZE", 3)
+    monkeypatch.setattr(listing, "FACET_SIZE", 3)
     for _ in range(5):
         make_figure()  # five subjects
     subjects = next(f for f in client.get(FIGURES).context["facets"] if f["parameter"] == "subject")
@@ -49,7 +49,7 @@ def test_facets_show_the_top_values_then_more(client, make_figure, monkeypatch):
 
 
 def test_facets_count_a_sample_when_the_matches_are_many(client, make_figure, monkeypatch):
-    monkeypatch.setattr(views, "SAMPLE", 3)
+    monkeypatch.setattr(listing, "SAMPLE", 3)
     for _ in range(5):
         make_figure()
     response = client.get(FIGURES)

@@ -1,0 +1,258 @@
+"""The machinery every public list shares: a FilterSet-driven page with facets and snippets, every filtered view
+a permalink, and `format=…` for every matching row.
+
+Lists never count the whole table: a page is a window with a look-ahead row, facets come from one sampled
+read, and a paginator that must count (the admin's, /compare/'s) stops at a cap.
+"""
+
+from collections import Counter
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views import View
+
+EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
+FACET_SIZE = 8  # values shown per facet before "more"
+SAMPLE = 2_000  # facets count at most this many matches; searches with more are not ranked by relevance
+MAX_PAGE = 200  # deeper pages cost more (OFFSET): past them, narrow the filters or download the file
+REPEATABLE = ("source", "dimension")  # parameters a facet adds to rather than replaces
+_MARK_START, _MARK_STOP = "\ue000", "\ue001"  # private-use characters: the headline is escaped before marking
+
+
+class PageWindow:
+    """One page of a list, found without counting the list: a row more than the page tells
+    whether another page follows. `count` is known only when the list is short."""
+
+    def __init__(self, queryset, number: int, per_page: int, count: int | None):
+        offset = (number - 1) * per_page
+        rows = list(queryset[offset: offset + per_page + 1])
+        self.number, self.object_list, self.count = number, rows[:per_page], count
+        self.more = count is None
+        self.num_pages = max(1, -(-count // per_page)) if count is not None else None
+        self.has_next = len(rows) > per_page and number < MAX_PAGE
+        self.has_previous = number > 1
+        self.next_page_number, self.previous_page_number = number + 1, number - 1
+
+
+class FilteredListView(View):
+    """A list filtered by a FilterSet: an HTML page with facets, or `format=…` for every matching row."""
+
+    http_method_names = ["get", "head", "options"]  # the public pages read; they take no writes
+
+    filterset_class = None
+    template_name = ""
+    paginate_by = 50
+    filename_stem = ""
+    select_related = ()
+    deferred = ()
+    # (parameter, heading, column, labels): labels are (model, slug field, label field) for a foreign key,
+    # else a dict of value → label (or None for the value itself)
+    facets = ()
+    snippet_field = None
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def export(self, queryset, fmt):
+        raise NotImplementedError
+
+    def get(self, request):
+        data = request.GET.copy()
+        if "o" in data and "sort" not in data:
+            data["sort"] = data.pop("o")[-1]
+        filterset = self.filterset_class(data, queryset=self.base_queryset())
+        fmt = request.GET.get("format", "")
+        if fmt and fmt not in EXPORT_FORMATS:
+            formats = ", ".join(EXPORT_FORMATS)
+            return self.invalid(request, filterset, [f"Unknown format “{fmt}”: use one of {formats}."])
+        if not filterset.is_valid():
+            return self.invalid(request, filterset, [
+                f"{filterset.form.fields[name].label or name}: {' '.join(errors)}" if name in filterset.form.fields
+                else " ".join(errors) for name, errors in filterset.errors.items()
+            ])
+        queryset = filterset.qs
+        if fmt:
+            return self.export(queryset, fmt)
+        page_number = request.GET.get("page") or "1"
+        if not page_number.isdigit() or not 1 <= int(page_number) <= MAX_PAGE:
+            return self.invalid(request, filterset, [f"Page “{page_number}”: give a number from 1 to {MAX_PAGE}."])
+        q = filterset.form.cleaned_data.get("q", "").strip()
+        # One read of at most SAMPLE rows gives the facets and, when the matches are fewer, their count:
+        # no page ever counts the whole table.
+        sample = list(queryset.order_by().values_list(*self.facet_columns())[:SAMPLE]) if self.facets else []
+        count = len(sample) if len(sample) < SAMPLE else None
+        # Ranking scores every match, so it is done only when they are few; past that the list keeps
+        # its usual order and says so.
+        ranked = bool(q and not filterset.form.cleaned_data.get("sort") and count is not None)
+        # Full texts and search vectors stay in the database: a page of rows needs neither.
+        queryset = queryset.select_related(*self.select_related).defer(*self.deferred)
+        page = PageWindow(queryset.ranked(q) if ranked else queryset, int(page_number), self.paginate_by, count)
+        if page.number > 1 and not page.object_list:
+            raise Http404("There is no such page of this list.")
+        objects = page.object_list
+        if q and self.snippet_field:
+            add_snippets(objects, self.snippet_field, q)
+        context = {
+            "filter": filterset, "form": filterset.form, "page": page, "paginator": page, "objects": objects,
+            "facets": self.facet_counts(sample, request), "facets_sampled": count is None, "facet_sample": SAMPLE,
+            "q": q, "ranked": ranked, "exports": EXPORT_FORMATS, "active": active_filters(request, filterset),
+            "selected_sources": request.GET.getlist("source"), **self.extra_context(filterset),
+        }
+        return render(request, self.template_name, context)
+
+    def extra_context(self, filterset) -> dict:
+        return {}
+
+    def invalid(self, request, filterset, errors):
+        context = {"filter": filterset, "form": filterset.form, "errors": errors, "objects": [], "facets": [],
+                   "exports": EXPORT_FORMATS, "active": [], **self.extra_context(filterset)}
+        return render(request, self.template_name, context, status=400)
+
+    def facet_values(self, parameter: str, counts: Counter) -> Counter:
+        """The counts a facet shows, from the counts of its column's values (a year from a date, say)."""
+        return _years(counts) if parameter == "year" else counts
+
+    def facet_columns(self) -> list[str]:
+        return [facet[2] for facet in self.facets]
+
+    def facet_counts(self, sample: list[tuple], request) -> list[dict]:
+        """Counts by each facet over the sampled rows (all matches when they are fewer than SAMPLE):
+        Python counts them, and one small query per related model names the top values."""
+        facets = []
+        for index, (parameter, heading, _column, labels) in enumerate(self.facets):
+            counts = Counter(row[index] for row in sample if row[index] is not None)
+            counts = self.facet_values(parameter, counts)
+            top = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[: FACET_SIZE + 1]
+            if isinstance(labels, tuple):  # (model, slug field, label field): look the top values up
+                model, slug_field, label_field = labels
+                names = {pk: (slug, label) for pk, slug, label in model.objects.filter(
+                    pk__in=[key for key, _ in top]).values_list("pk", slug_field, label_field)}
+                items = [(*names[key], n) for key, n in top if key in names]
+            else:
+                items = [(key, (labels or {}).get(key, key), n) for key, n in top]
+            facets.append({
+                "parameter": parameter, "heading": heading, "more": len(items) > FACET_SIZE,
+                "items": [facet_item(request, parameter, slug, label, n) for slug, label, n in items[:FACET_SIZE]],
+            })
+        return facets
+
+
+def _years(counts: Counter) -> Counter:
+    years = Counter()
+    for day, n in counts.items():
+        years[str(day.year)] += n
+    return years
+
+
+def facet_item(request, parameter, slug, label, count) -> dict:
+    """A facet value with the link that adds it as a filter (or removes it when it is already on)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("format", None)
+    if parameter == "year":
+        selected = params.get("period_after") == slug and params.get("period_before") == slug
+        if selected:
+            params.pop("period_after"), params.pop("period_before")
+        else:
+            params["period_after"] = params["period_before"] = slug
+    else:
+        values = params.getlist(parameter)
+        selected = slug in values
+        if selected:
+            params.setlist(parameter, [v for v in values if v != slug])
+        elif parameter in REPEATABLE:
+            params.setlist(parameter, [*values, slug])  # another source widens the choice, another pair narrows it
+        else:
+            params[parameter] = slug
+    return {"slug": slug, "label": label, "count": count, "selected": selected, "url": "?" + params.urlencode()}
+
+
+def active_filters(request, filterset) -> list[dict]:
+    """The filters in force, each with a link that removes it."""
+    active = []
+    for name in filterset.filters:
+        for value in request.GET.getlist(name):
+            if value == "" or name == "sort":
+                continue
+            params = request.GET.copy()
+            params.pop("page", None)
+            params.setlist(name, [v for v in params.getlist(name) if v != value])
+            label = filterset.form.fields[name].label or name.replace("_", " ")
+            active.append({"name": label, "value": value, "url": "?" + params.urlencode()})
+    return active
+
+
+def add_snippets(objects, field: str, q: str) -> None:
+    """Set `snippet` on each object: its text around the words searched for, marked.
+
+    PostgreSQL's ts_headline runs in a second query on this page's rows only, so it never
+    runs over every match. Elsewhere the first occurrence of a word is shown.
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    if connection.vendor == "postgresql":
+        query = SearchQuery(q, search_type="websearch", config="english")
+        headlines = dict(model.objects.filter(pk__in=[o.pk for o in objects]).annotate(
+            snippet=SearchHeadline(field, query, config="english", start_sel=_MARK_START, stop_sel=_MARK_STOP,
+                                   max_words=30, min_words=12, max_fragments=2),
+        ).values_list("pk", "snippet"))
+    else:
+        headlines = {o.pk: _plain_snippet(_lookup(o, field), q) for o in objects}
+    for obj in objects:
+        text = headlines.get(obj.pk) or ""
+        obj.snippet = mark_safe(
+            escape(text).replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
+        ) if _MARK_START in text else None
+
+
+def _lookup(obj, path: str) -> str:
+    for part in path.split("__"):
+        obj = getattr(obj, part, None) if obj is not None else None
+    return obj or ""
+
+
+def _plain_snippet(text: str, q: str, width: int = 90) -> str:
+    lowered = text.lower()
+    for word in q.split():
+        word = word.strip('"').lower()
+        position = lowered.find(word) if word else -1
+        if position != -1:
+            start, end = max(0, position - width), min(len(text), position + len(word) + width)
+            return ("…" if start else "") + text[start:position] + _MARK_START + text[position:position + len(word)] \
+                + _MARK_STOP + text[position + len(word):end] + ("…" if end < len(text) else "")
+    return ""
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows, so no page costs a count of the whole table.
+
+    Past the cap, `count` stays at the cap and `more` is true: lists then say
+    "10,000+" and offer narrower filters or an export (which has every row).
+    The count is `SELECT COUNT(*) FROM (… LIMIT cap + 1)`: its cost depends on the cap, not the table.
+    """
+
+    cap = 10_000
+
+    @cached_property
+    def _capped_count(self) -> int:
+        object_list = self.object_list
+        if hasattr(object_list, "order_by"):
+            object_list = object_list.order_by()
+        rows = object_list[: self.cap + 1]
+        return rows.count() if hasattr(rows, "count") and not isinstance(rows, list) else len(rows)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._capped_count, self.cap)
+
+    @property
+    def more(self) -> bool:
+        """There are more rows than were counted."""
+        return self._capped_count > self.cap
