@@ -1,7 +1,6 @@
 """Server-rendered SVG for a comparison: one row per figure, its range as a bar,
 its stated number as a mark, an arrow where the range is open ("more than 70")."""
 
-from decimal import Decimal
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -11,10 +10,6 @@ from claims.comparisons import interval, point
 WIDTH, LABEL_WIDTH, ROW, TOP, BOTTOM = 680, 250, 38, 8, 30
 PLOT_LEFT, PLOT_RIGHT = LABEL_WIDTH + 14, WIDTH - 18
 PALETTE = ["#1f5fa8", "#b3401a", "#2e7d32", "#7b3fa0", "#a0670b", "#00727a", "#9c2752", "#4a5568"]
-
-
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
 def comparison_chart(comparison, figures) -> SafeString:

@@ -43,8 +43,9 @@ HIDDEN = frozenset({Status.DRAFT, Status.WITHDRAWN})
 VERDICTS = frozenset({Status.VERIFIED, Status.DISPUTED, Status.FALSE, Status.MISLEADING, Status.UNVERIFIABLE})
 
 
-def plain(number: Decimal) -> str:
+def plain(number: Decimal | int) -> str:
     """A decimal as people write it: 0.332000 → 0.332, 7E+1 → 70, never an exponent."""
+    number = number if isinstance(number, Decimal) else Decimal(str(number))
     if not number.is_finite():
         return str(number)
     text = format(number, "f")

@@ -48,7 +48,6 @@ class FilteredListView(View):
     filterset_class = None
     template_name = ""
     paginate_by = 50
-    filename_stem = ""
     select_related = ()
     deferred = ()
     # (parameter, heading, column, labels): labels are (model, slug field, label field) for a foreign key,

@@ -42,16 +42,29 @@ def make_entity(db):
     return make
 
 
-@pytest.fixture
-def death_toll(db):
-    return Metric.objects.create(slug="death-toll", name="Death toll", unit="people", min_value=Decimal(0))
+METRICS = [
+    ("death-toll", "Death toll", "people", 0, None), ("gini-coefficient", "Gini coefficient", "coefficient", 0, 1),
+    ("turnout", "Turnout", "percent", 0, 100), ("vote-share", "Vote share", "percent", 0, 100),
+    ("people-with-disabilities", "People with disabilities", "people", 0, None),
+    ("unions-liquidated", "Trade unions liquidated", "organisations", 0, None),
+]
 
 
 @pytest.fixture
-def gini(db):
-    return Metric.objects.create(
-        slug="gini-coefficient", name="Gini coefficient", unit="coefficient", min_value=Decimal(0), max_value=Decimal(1)
-    )
+def metrics(db) -> dict:
+    """The one set of metrics the tests share, by slug."""
+    return {slug: Metric.objects.create(slug=slug, name=name, unit=unit, min_value=low, max_value=high)
+            for slug, name, unit, low, high in METRICS}
+
+
+@pytest.fixture
+def death_toll(metrics):
+    return metrics["death-toll"]
+
+
+@pytest.fixture
+def gini(metrics):
+    return metrics["gini-coefficient"]
 
 
 @pytest.fixture
@@ -115,20 +128,13 @@ def researcher(db):
 
 
 @pytest.fixture
-def reference_data(db):
+def reference_data(metrics):
     # Every number the import tests type stands in this text: a figure said to be in the text must be in it.
     Source.objects.create(slug="zhanaozen-report", title="Report", status="published", text=(
         "Officials said 16 died; strikers said more than 70 died. The report also counts 1,234 (or 1 234, or "
         "1 235) arrests, turnout of 43.7% and 74.91 %, a Gini of about 0.42 (officially 0,332), some 740,000 "
         "people with disabilities, twenty thousand marchers, 243+ and at least 243 detained, 16–20 injured, "
         "and 37% in Almaty."))
-    for slug, name, unit, low, high in [
-        ("death-toll", "Death toll", "people", 0, None), ("gini-coefficient", "Gini coefficient", "coefficient", 0, 1),
-        ("turnout", "Turnout", "percent", 0, 100), ("vote-share", "Vote share", "percent", 0, 100),
-        ("people-with-disabilities", "People with disabilities", "people", 0, None),
-        ("unions-liquidated", "Trade unions liquidated", "organisations", 0, None),
-    ]:
-        Metric.objects.create(slug=slug, name=name, unit=unit, min_value=low, max_value=high)
     for slug, name in [("zhanaozen-2011", "Zhanaozen massacre 2011"), ("kazakhstan", "Kazakhstan"),
                        ("almaty", "Almaty"), ("january-2022-unrest", "January 2022 unrest"),
                        ("prosecutor-general", "Prosecutor General's Office"),

@@ -11,19 +11,11 @@ from tablib import Dataset
 
 from claims import comparisons
 from claims.imports import import_figures
-from claims.models import Comparison, Entity, Figure, Metric
+from claims.models import Comparison, Entity, Figure
 from claims.resources import EntityResource
 from sources.models import Source
 
 FILES = Path(__file__).parent / "files"
-
-
-@pytest.fixture
-def metrics(db):
-    for slug, name, unit, low, high in [("gini-coefficient", "Gini coefficient", "coefficient", 0, 1),
-                                        ("vote-share", "Vote share", "percent", 0, 100),
-                                        ("turnout", "Turnout", "percent", 0, 100)]:
-        Metric.objects.create(slug=slug, name=name, unit=unit, min_value=low, max_value=high)
 
 
 def load_entities():
