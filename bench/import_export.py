@@ -13,7 +13,10 @@ baseline after Django starts) is its own:
   projects write), on a sample since it is slow, and the same with use_bulk
 - raw bulk_create of pre-resolved Figure objects (no validation, no history)
 - raw COPY of pre-resolved rows (PostgreSQL only: the floor)
+- factbase claims import (the same pipeline: anchoring, natural key, history)
 - export of CSV (and XLSX at the smaller size) at each --export-rows size
+
+`--only ours-csv ours-xlsx copy claims` runs a subset.
 
 It prints one table.
 """
@@ -36,7 +39,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factbase.settings")
 
 COLUMNS = ["source", "metric", "subject", "period_start", "period_end", "value_text", "attributed_to", "status",
-           "note"]
+           "note", "found_in"]
+PARAGRAPHS = 200
 N_SOURCES, N_SUBJECTS, N_METRICS = 300, 2000, 30
 
 
@@ -61,7 +65,7 @@ def reference_data():
     Source.objects.bulk_create([
         Source(slug=f"bench-source-{i}", title=f"Report {i} on strikes and inequality", status="published",
                outlet=outlets[i % 20], text=" ".join(f"Paragraph {j}: officials said {j * 7} died; more than {j} "
-                                                    f"were detained." for j in range(40)),
+                                                    f"were detained." for j in range(PARAGRAPHS)),
                content_hash="")
         for i in range(N_SOURCES)
     ])
@@ -87,15 +91,28 @@ def write_csv(path: Path, n: int, seed: int = 1) -> None:
             writer.writerow([f"bench-source-{rng.randrange(N_SOURCES)}", f"metric-{metric}",
                              f"subject-{i % N_SUBJECTS}", 1990 + (i // N_SUBJECTS) % 35, "", value_text,
                              f"subject-{rng.randrange(N_SUBJECTS)}" if i % 2 else "", "unverified",
-                             f"row {i}"])
+                             f"row {i}", "table"])
+
+
+def write_claims_csv(path: Path, n: int) -> None:
+    """Quotes that stand in the bench sources' texts, each (source, quote) once."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["source", "quote", "speaker", "status", "note"])
+        for i in range(n):
+            source, paragraph, half = i % N_SOURCES, (i // N_SOURCES) % PARAGRAPHS, i // (N_SOURCES * PARAGRAPHS)
+            quote = (f"Paragraph {paragraph}: officials said {paragraph * 7} died" if half % 2 == 0
+                     else f"more than {paragraph} were detained")
+            writer.writerow([f"bench-source-{source}", quote, f"subject-{i % N_SUBJECTS}", "unverified", f"row {i}"])
 
 
 def empty_figures():
     from django.db import connection
 
-    from claims.models import Figure, ImportBatch
+    from claims.models import Claim, Figure, ImportBatch
 
-    tables = [Figure.history.model._meta.db_table, Figure._meta.db_table]
+    tables = [Figure.history.model._meta.db_table, Figure._meta.db_table, Claim.history.model._meta.db_table,
+              Claim._meta.db_table]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
@@ -133,9 +150,18 @@ def run_ours(path: Path) -> int:
     from claims.imports import import_figures
 
     with open(path, "rb") as stream:
-        report = import_figures(stream, file_name=path.name, keep_rows=False)
-    assert report.ok, report.errors[:5]
+        report = import_figures(stream, file_name=path.name, keep_rows=0)
+    assert report.ok, report.error_lines()[:5]
     return report.new + report.updated + report.unchanged
+
+
+def run_claims(path: Path) -> int:
+    from claims.imports import import_claims
+
+    with open(path, "rb") as stream:
+        report = import_claims(stream, file_name=path.name, keep_rows=0)
+    assert report.ok, report.error_lines()[:5]
+    return report.new
 
 
 def plain_resource(use_bulk: bool, cached: bool = False):
@@ -195,7 +221,8 @@ def run_copy(path: Path) -> int:
     columns = ["source_id", "metric_id", "subject_id", "period_start", "period_end", "period_precision",
                "value_text", "qualifier", "value", "lower", "upper", "attributed_to_id", "status", "note"]
     extra = {"anchor_prefix": "", "anchor_suffix": "", "origin_role": "unknown", "rank": "normal",
-             "rank_reason": "", "created_at": "now", "updated_at": "now"}
+             "rank_reason": "", "created_at": "now", "updated_at": "now", "verdict": "", "version": 1,
+             "dimensions": "", "written_unit": "", "found_in": "table"}
     n = 0
     rows = resolved_rows(path)
     first = next(rows)  # the generator's own queries run before COPY takes the connection
@@ -230,6 +257,8 @@ def child(args) -> None:
     started = time.perf_counter()
     if args.phase == "ours":
         rows = run_ours(path)
+    elif args.phase == "claims":
+        rows = run_claims(path)
     elif args.phase in ("plain", "plain-bulk", "plain-tuned"):
         with transaction.atomic():
             rows = run_plain(path, args.phase != "plain", cached=args.phase == "plain-tuned")
@@ -262,6 +291,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--plain-rows", type=int, default=5_000, help="The plain resource is slow: a sample.")
     parser.add_argument("--export-rows", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--only", nargs="*", help="ours-csv ours-xlsx plain plain-bulk plain-tuned bulk_create copy "
+                                                   "claims export")
     parser.add_argument("--child")
     parser.add_argument("--file")
     args = parser.parse_args()
@@ -290,23 +321,30 @@ def main() -> None:
     workbook.save(xlsx)
 
     results = []
+    write_claims_csv(OUT / "claims.csv", args.rows)
 
-    def contender(label, phase, file):
+    def wanted(name):
+        return not args.only or name in args.only
+
+    def contender(label, phase, file, name=None):
+        if not wanted(name or phase):
+            return
         empty_figures()
         rows, seconds, memory = measure(phase, file)
         results.append((label, rows, seconds, memory))
         print(f"  {label}: {rows:,} rows in {seconds:.1f} s", file=sys.stderr)
 
     print(f"Database: {connection.vendor}; {args.rows:,} rows", file=sys.stderr)
-    contender("factbase import, CSV (validation + history)", "ours", big)
-    contender("factbase import, XLSX (validation + history)", "ours", xlsx)
+    contender("factbase import, CSV (validation + history)", "ours", big, "ours-csv")
+    contender("factbase import, XLSX (validation + history)", "ours", xlsx, "ours-xlsx")
     contender("plain ModelResource + ForeignKeyWidget", "plain", sample)
     contender("plain ModelResource, use_bulk", "plain-bulk", sample)
     contender("best-tuned peer: use_bulk + CachedForeignKeyWidget (no history)", "plain-tuned", big)
     contender("raw bulk_create (no validation, no history)", "bulk_create", big)
     if connection.vendor == "postgresql":
         contender("raw COPY (the floor)", "copy", big)
-    for size in args.export_rows:
+    contender("factbase claims import (anchoring + history)", "claims", OUT / "claims.csv")
+    for size in args.export_rows if wanted("export") else []:
         empty_figures()
         write_csv(OUT / "export-source.csv", size, seed=3)
         measure("copy" if connection.vendor == "postgresql" else "bulk_create", OUT / "export-source.csv")

@@ -129,6 +129,8 @@ class RowChecker:
         self.columns = columns
         self.decimal_comma = decimal_comma
         self._parse = lru_cache(maxsize=65536)(self._parse_uncached)
+        # Files repeat their wordings: settle each (wording, cells given) once.
+        self._settle = lru_cache(maxsize=65536)(self._settle_uncached)
 
     # Figures ------------------------------------------------------------------------------------
 
@@ -225,8 +227,7 @@ class RowChecker:
                             f"in {metric.unit}{also}")
         if failed:
             return None
-        reading, problems = rules.settle_numbers(value_text, qualifier=qualifier, decimal_comma=self.decimal_comma,
-                                                 parsed=parsed, **given)
+        reading, problems = self._settle(value_text, qualifier, parsed, tuple(sorted(given.items())))
         for column, problem in problems:
             failing(column, problem)
         if reading is None or metric is None:
@@ -254,6 +255,10 @@ class RowChecker:
             if text.lower().endswith(suffix):
                 text = text[: -len(suffix)].strip()
         return parse_number(text, decimal_comma=self.decimal_comma)
+
+    def _settle_uncached(self, value_text, qualifier, parsed, given):
+        return rules.settle_numbers(value_text, qualifier=qualifier, decimal_comma=self.decimal_comma, parsed=parsed,
+                                    **dict(given))
 
     def _parse_uncached(self, value_text: str):
         return parse_value_text(value_text, decimal_comma=self.decimal_comma)

@@ -66,6 +66,7 @@ class Matcher:
         self.batch_id = batch_id
         self.seen_ids: dict[int, int] = {}
         self.seen_keys: dict[int, int] = {}  # hash of an identity → first row: 8 bytes a row, not the row
+        self._anchors: dict[tuple, anchors.Anchor | None] = {}
 
     # Finding --------------------------------------------------------------------------------------
 
@@ -241,7 +242,18 @@ class Matcher:
         if record.get("anchor_start") is not None:
             hint = anchors.Anchor(record["anchor_start"], record["anchor_end"], record["anchor_prefix"],
                                   record["anchor_suffix"])
-        found = anchors.locate(source.text, record[field], hint=hint) if source.has_text else None
+        if not source.has_text:
+            found = None
+        elif hint is None:
+            # Rows repeat wordings in one source: find each (source, wording) once.
+            key = (source.id, record[field])
+            if key not in self._anchors:
+                if len(self._anchors) > 65536:
+                    self._anchors.clear()
+                self._anchors[key] = anchors.locate(source.text, record[field])
+            found = self._anchors[key]
+        else:
+            found = anchors.locate(source.text, record[field], hint=hint)
         record.update(
             anchor_start=found.start if found else None, anchor_end=found.end if found else None,
             anchor_prefix=found.prefix if found else "", anchor_suffix=found.suffix if found else "",

@@ -28,12 +28,13 @@ class Columns:
 class Row:
     number: int
     cells: dict  # column name → the cell as the file typed it (text, number, date or None)
+    texts: dict  # column name → the cell as text, stripped (made once: checks read a cell's text many times)
 
     def cell(self, column: str):
         return self.cells.get(column)
 
     def text(self, column: str) -> str:
-        return cell_text(self.cells.get(column))
+        return self.texts.get(column, "")
 
 
 def cell_text(cell) -> str:
@@ -93,5 +94,5 @@ def read_rows(cells_of_rows: Iterable[list], columns: Columns) -> Iterator[Row]:
         if all(cell in (None, "") for cell in cells):
             continue
         width = len(cells)
-        yield Row(number, {name: unescape(cells[position]) if position < width else None
-                           for name, position in pairs})
+        values = {name: unescape(cells[position]) if position < width else None for name, position in pairs}
+        yield Row(number, values, {name: cell_text(value) for name, value in values.items()})
