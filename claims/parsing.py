@@ -51,6 +51,9 @@ MAX_INTEGER_DIGITS = 15
 MAX_DECIMAL_PLACES = 10
 # Longest run of number words one number can need ("nine hundred and ninety-nine trillion …").
 _MAX_NUMBER_WORDS = 40
+# Digits in one run, and thousands groups in one number, beyond any value factbase keeps: refused unread.
+_MAX_DIGIT_RUN = 40
+_MAX_GROUPS = 6
 
 
 class ParseError(ValueError):
@@ -274,15 +277,16 @@ _SUFFIX_PHRASES = {
 }
 
 
-def _phrase_table(phrases: dict[str, list[str]]) -> dict[str, list[tuple[tuple[str, ...], str]]]:
-    table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+def _phrase_table(phrases: dict[str, list[str]]) -> dict:
+    """A trie of the phrases' tokens: {word: {word: …, None: qualifier}}; a walk finds the longest."""
+    trie: dict = {}
     for qualifier, texts in phrases.items():
         for text in texts:
-            words = tuple(text.replace("-", " - ").split()) if text not in ("где-то",) else ("где", "-", "то")
-            table.setdefault(words[0], []).append((words, qualifier))
-    for entries in table.values():
-        entries.sort(key=lambda entry: -len(entry[0]))
-    return table
+            node = trie
+            for word in text.replace("-", " - ").split():
+                node = node.setdefault(word, {})
+            node[None] = qualifier
+    return trie
 
 
 _PREFIXES = _phrase_table(_QUALIFIER_PHRASES)
@@ -393,7 +397,14 @@ class Phrase:
 
 
 class _Skip(ParseError):
-    """Not a number here (extraction moves on); in a value text the message is shown."""
+    """Not a number here (extraction moves on); in a value text the message is shown.
+
+    resume: the token extraction may move on to, past a run it has already read ("one two three").
+    """
+
+    def __init__(self, message: str, resume: int = 0):
+        super().__init__(message)
+        self.resume = resume
 
 
 class Reader:
@@ -433,24 +444,37 @@ class Reader:
             return False
         return all(self.tokens[i + k][3] == word for k, word in enumerate(words))
 
-    def match_phrase(self, i: int, table) -> tuple[str, int] | None:
+    def match_phrase(self, i: int, table: dict) -> tuple[str, int] | None:
         """The longest phrase of the table at token i: (qualifier, tokens it takes)."""
-        for words, qualifier in table.get(self.low(i) or "", ()):
-            if self.match_words(i, words):
-                return qualifier, len(words)
-        return None
+        node, found, k = table, None, i
+        tokens, n = self.tokens, self.n
+        while k < n:
+            node = node.get(tokens[k][3])
+            if node is None:
+                break
+            k += 1
+            if None in node:
+                found = (node[None], k - i)
+        return found
 
     # -- numerals
     def numeral(self, i: int) -> tuple[Decimal, int, bool]:
         """Digits at token i with their grouping, decimals and exponent: (number, next token, plain)."""
         tokens, text = self.tokens, self.text
         first = tokens[i][3]
+        if len(first) > _MAX_DIGIT_RUN:
+            raise _Skip(f"{_shown(first)} has {len(first):,} digits; factbase keeps at most {MAX_SIGNIFICANT_DIGITS}")
         integer, j, grouped = first, i + 1, False
         decimal_mark = "," if self.decimal_comma else "."
         group_marks = (".", "'") if self.decimal_comma else (",", "'")
         if len(first) <= 3 and not (len(first) > 1 and first[0] == "0") and first != "0":
             separator = None
+            groups = 0
             while j < self.n:
+                groups += 1
+                if groups > _MAX_GROUPS:
+                    raise _Skip(f"{_shown(self.span(i, j))}… is too large: factbase keeps at most "
+                                f"{MAX_INTEGER_DIGITS} digits before the decimal point")
                 token = tokens[j]
                 if (token[0] == SYMBOL and token[3] in group_marks and tokens[j - 1][2] == token[1]
                         and self.kind(j + 1) == DIGITS and len(tokens[j + 1][3]) == 3 and self.glued(j + 1)
@@ -467,6 +491,9 @@ class Reader:
         fraction = ""
         if self.low(j) == decimal_mark and self.glued(j) and self.kind(j + 1) == DIGITS and self.glued(j + 1):
             fraction, j = tokens[j + 1][3], j + 2
+            if len(fraction) > _MAX_DIGIT_RUN:
+                raise _Skip(f"{_shown(self.span(i, j))} has {len(fraction):,} decimal places; factbase keeps at most "
+                            f"{MAX_DECIMAL_PLACES} and never rounds for you")
         if self.low(j) in (".", ",") and self.glued(j) and self.kind(j + 1) == DIGITS and self.glued(j + 1):
             shown = _shown(self.span(i, j + 2))
             if self.low(j) == "," and not self.decimal_comma:
@@ -759,7 +786,7 @@ class Reader:
                 self.low(end) in _NUMBER_WORD_STARTS or self.low(end) in _SCALE_WORDS):
             end += 1
         raise _Skip(f"{_shown(self.span(start, end))} is not one number; write it as one (two hundred and "
-                    "forty, 240) or as a range (10–20)")
+                    "forty, 240) or as a range (10–20)", resume=end)
 
     def glued_run(self, i: int) -> int:
         """The end of the run of tokens glued to token i ("0x10", "10km")."""
