@@ -54,6 +54,9 @@ _MAX_NUMBER_WORDS = 40
 # Digits in one run, and thousands groups in one number, beyond any value factbase keeps: refused unread.
 _MAX_DIGIT_RUN = 40
 _MAX_GROUPS = 6
+# The same words as claims.rules, which checks numbers typed in number cells.
+PRECISION_ALLOWED = (f"at most {MAX_SIGNIFICANT_DIGITS} significant digits, {MAX_DECIMAL_PLACES} decimal places "
+                     f"and {MAX_INTEGER_DIGITS} digits before the point")
 
 
 class ParseError(ValueError):
@@ -340,15 +343,14 @@ def _check_limits(number: Decimal, shown: str) -> None:
     if not number:
         return
     if number.adjusted() >= MAX_INTEGER_DIGITS:
-        raise ParseError(f"{shown} is too large: factbase keeps at most {MAX_INTEGER_DIGITS} digits before the "
-                         "decimal point")
+        raise ParseError(f"{shown} is too large to store exactly ({PRECISION_ALLOWED})")
     digits, exponent = _digits(number)
     if -exponent > MAX_DECIMAL_PLACES:
-        raise ParseError(f"{shown} has {-exponent} decimal places; factbase keeps at most "
-                         f"{MAX_DECIMAL_PLACES} and never rounds for you")
+        raise ParseError(f"{shown} has {-exponent} decimal places; factbase stores numbers exactly as written, "
+                         f"with {PRECISION_ALLOWED}")
     if len(digits) > MAX_SIGNIFICANT_DIGITS:
-        raise ParseError(f"{shown} has {len(digits)} significant digits; factbase keeps at most "
-                         f"{MAX_SIGNIFICANT_DIGITS} and never rounds for you")
+        raise ParseError(f"{shown} has {len(digits)} significant digits; factbase stores numbers exactly as "
+                         f"written, with {PRECISION_ALLOWED}")
 
 
 def _canonical(number: Decimal) -> Decimal:
@@ -361,7 +363,7 @@ def _canonical(number: Decimal) -> Decimal:
 
 def _bound_length(text: str, limit: int, what: str) -> None:
     if len(text) > limit:
-        raise ParseError(f"the {what} is {len(text):,} characters long; at most {limit} are allowed")
+        raise ParseError(f"the {what} has {len(text):,} characters; at most {limit:,} are allowed")
 
 
 # ---------------------------------------------------------------------------------------------- amounts
@@ -463,7 +465,7 @@ class Reader:
         tokens, text = self.tokens, self.text
         first = tokens[i][3]
         if len(first) > _MAX_DIGIT_RUN:
-            raise _Skip(f"{_shown(first)} has {len(first):,} digits; factbase keeps at most {MAX_SIGNIFICANT_DIGITS}")
+            raise _Skip(f"{_shown(first)} is too large to store exactly ({PRECISION_ALLOWED})")
         integer, j, grouped = first, i + 1, False
         decimal_mark = "," if self.decimal_comma else "."
         group_marks = (".", "'") if self.decimal_comma else (",", "'")
@@ -473,8 +475,7 @@ class Reader:
             while j < self.n:
                 groups += 1
                 if groups > _MAX_GROUPS:
-                    raise _Skip(f"{_shown(self.span(i, j))}… is too large: factbase keeps at most "
-                                f"{MAX_INTEGER_DIGITS} digits before the decimal point")
+                    raise _Skip(f"{_shown(self.span(i, j))}… is too large to store exactly ({PRECISION_ALLOWED})")
                 token = tokens[j]
                 if (token[0] == SYMBOL and token[3] in group_marks and tokens[j - 1][2] == token[1]
                         and self.kind(j + 1) == DIGITS and len(tokens[j + 1][3]) == 3 and self.glued(j + 1)
@@ -492,8 +493,8 @@ class Reader:
         if self.low(j) == decimal_mark and self.glued(j) and self.kind(j + 1) == DIGITS and self.glued(j + 1):
             fraction, j = tokens[j + 1][3], j + 2
             if len(fraction) > _MAX_DIGIT_RUN:
-                raise _Skip(f"{_shown(self.span(i, j))} has {len(fraction):,} decimal places; factbase keeps at most "
-                            f"{MAX_DECIMAL_PLACES} and never rounds for you")
+                raise _Skip(f"{_shown(self.span(i, j))} has {len(fraction):,} decimal places; factbase stores "
+                            f"numbers exactly as written, with {PRECISION_ALLOWED}")
         if self.low(j) in (".", ",") and self.glued(j) and self.kind(j + 1) == DIGITS and self.glued(j + 1):
             shown = _shown(self.span(i, j + 2))
             if self.low(j) == "," and not self.decimal_comma:
@@ -509,8 +510,7 @@ class Reader:
                 sign, k = self.low(k), k + 1
             if self.kind(k) == DIGITS and self.glued(k) and not (self.kind(k + 1) == WORD and self.glued(k + 1)):
                 if len(tokens[k][3]) > 3:
-                    raise _Skip(f"{_shown(self.span(i, k + 1))} is too large: factbase keeps at most "
-                                f"{MAX_INTEGER_DIGITS} digits before the decimal point")
+                    raise _Skip(f"{_shown(self.span(i, k + 1))} is too large to store exactly ({PRECISION_ALLOWED})")
                 exponent, j = sign + tokens[k][3], k + 1
         number = Decimal(integer + ("." + fraction if fraction else "") + ("E" + exponent if exponent else ""))
         return number, j, not (grouped or fraction or exponent)
