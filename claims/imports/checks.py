@@ -16,7 +16,15 @@ from django.core.validators import URLValidator
 from claims import dimensions, rules
 from claims.imports.report import RowError
 from claims.imports.rows import Row, cell_text
-from claims.parsing import ParseError, Period, parse_number, parse_period, parse_value_text, period_from_cells
+from claims.parsing import (
+    ParseError,
+    Period,
+    format_value,
+    parse_number,
+    parse_period,
+    parse_value_text,
+    period_from_cells,
+)
 from sources.models import Source
 
 # Limits of the fields the cells go into: longer text is refused, never cut.
@@ -238,7 +246,7 @@ class RowChecker:
                 failing(column, problem)
                 return None
         if not value_text:
-            value_text = rules_text(reading)
+            value_text = format_value(reading)
         written_unit = "" if factor == 1 and written in ("", rules.unit_name(metric.unit)) else written
         return value_text, written_unit, rules.Reading(reading.qualifier, *converted)
 
@@ -356,19 +364,6 @@ class RowChecker:
                 fail("source_kind", f"unknown source kind “{text[:40]}”; expected one of "
                                     f"{', '.join(Source.Kind.values)}")
         return SourceDetails(title, url, published_on, precision, row.text("source_outlet"), kind)
-
-
-def rules_text(reading: rules.Reading) -> str:
-    """A value text for a row that gave only numbers: "more than 70", "16–20"."""
-    plain = rules.plain
-    return {
-        "exact": lambda: plain(reading.value), "approximate": lambda: f"about {plain(reading.value)}",
-        "more_than": lambda: f"more than {plain(reading.lower)}",
-        "at_least": lambda: f"at least {plain(reading.lower)}",
-        "less_than": lambda: f"less than {plain(reading.upper)}",
-        "at_most": lambda: f"at most {plain(reading.upper)}",
-        "range": lambda: f"{plain(reading.lower)}–{plain(reading.upper)}",
-    }[reading.qualifier]()
 
 
 def known_metrics(wrong: str, metrics: dict, shown: int = 50) -> str:
