@@ -79,7 +79,7 @@ def reference_data():
 
 def write_csv(path: Path, n: int, seed: int = 1) -> None:
     rng = random.Random(seed)
-    shapes = ["{}", "more than {}", "about {}", "{},000", "at least {}", "{}–{}", "{}%"]
+    shapes = ["{}", "more than {}", "about {}", "{},000", "at least {}", "{}–{}", "some {}"]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)

@@ -260,6 +260,11 @@ class Anchored(models.Model):
         return True
 
 
+def ref_constraint(name: str) -> models.UniqueConstraint:
+    # The seed's own key, set on a few records: a partial index, so imported rows cost it nothing.
+    return models.UniqueConstraint(fields=["ref"], condition=Q(ref__isnull=False), name=name)
+
+
 def anchor_constraint(name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(anchor_start__isnull=True, anchor_end__isnull=True) | Q(anchor_start__lte=F("anchor_end")),
@@ -279,12 +284,14 @@ class Reviewable(Versioned):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     verdict = models.CharField(max_length=20, choices=Verdict.choices, blank=True, default="", editable=False,
                                help_text="The latest review's verdict on what the record says now.")
+    # No indexes on who entered or changed a record: nothing lists records by user, and deleting a user is rare.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+",
+        db_index=False,
     )
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+",
-        help_text="Who last changed what it says; like its author, they may not review it.",
+        db_index=False, help_text="Who last changed what it says; like its author, they may not review it.",
     )
     edited_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -390,7 +397,9 @@ class Claim(Anchored, Reviewable):
     )
     about = models.ManyToManyField(Entity, blank=True, related_name="claims_about")
     note = models.TextField(blank=True)
-    ref = models.CharField(max_length=100, unique=True, null=True, blank=True, editable=False)
+    # NULL rather than "": only refs that are set take part in the partial unique index (ref_constraint).
+    ref = models.CharField(max_length=100, null=True, blank=True, editable=False,  # noqa: DJ001
+                           help_text="The seed corpus's name for it (unique where set).")
     import_batch = models.ForeignKey(
         ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="claims", editable=False
     )
@@ -412,7 +421,8 @@ class Claim(Anchored, Reviewable):
             models.Index(fields=["source", "anchor_start"]),
             models.Index(fields=["status", "-id"], name="claim_status_recent"),
         ]
-        constraints = [anchor_constraint("claim_anchor_ordered"), Reviewable.status_constraint("claim_status_verdict")]
+        constraints = [anchor_constraint("claim_anchor_ordered"), Reviewable.status_constraint("claim_status_verdict"),
+                       ref_constraint("claim_ref")]
 
     def __str__(self):
         return f"“{self.quote[:80]}{'…' if len(self.quote) > 80 else ''}”"
@@ -518,7 +528,7 @@ class Figure(Anchored, Reviewable):
     # source and metric lead composite indexes (figure_source, figure_identity): no index of their own.
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures", db_index=False)
     claim = models.ForeignKey(
-        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="figures",
+        Claim, on_delete=models.SET_NULL, null=True, blank=True, related_name="figures", db_index=False,
         help_text="The quoted claim this number appears in, if any.",
     )
     metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="figures", db_index=False)
@@ -549,18 +559,20 @@ class Figure(Anchored, Reviewable):
         help_text="Where the number stands in the source. A figure said to be in the text must occur in it.",
     )
     attributed_to = models.ForeignKey(
-        Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="figures_attributed",
+        Entity, on_delete=models.PROTECT, null=True, blank=True, related_name="figures_attributed", db_index=False,
         help_text="Whose number it is (official statistics, an NGO), as distinct from the source reporting it.",
     )
     origin_role = models.CharField(max_length=20, choices=OriginRole.choices, default=OriginRole.UNKNOWN)
     rank = models.CharField(max_length=12, choices=Rank.choices, default=Rank.NORMAL)
     rank_reason = models.CharField(max_length=300, blank=True)
     supersedes = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="superseded_by",
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="superseded_by", db_index=False,
         help_text="The earlier figure this one revises; the old one stays visible.",
     )
     note = models.TextField(blank=True)
-    ref = models.CharField(max_length=100, unique=True, null=True, blank=True, editable=False)
+    # NULL rather than "": only refs that are set take part in the partial unique index (ref_constraint).
+    ref = models.CharField(max_length=100, null=True, blank=True, editable=False,  # noqa: DJ001
+                           help_text="The seed corpus's name for it (unique where set).")
     import_batch = models.ForeignKey(
         ImportBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="figures", editable=False
     )
@@ -588,20 +600,32 @@ class Figure(Anchored, Reviewable):
 
     class Meta:
         ordering = ["-period_start", "metric", "id"]
+        # Every index is written on every insert, so each one here names the page or rule that needs it. The
+        # primary key, figure_identity (a constraint below), the GIN search index (migration 0004), subject and
+        # import_batch (foreign keys: a subject filter, an import's records) are the others.
         indexes = [
+            # A source's page lists its figures in text order; deleting a source checks it has none.
             models.Index(fields=["source", "anchor_start"], name="figure_source"),
-            models.Index(fields=["status"], name="figure_status"),
-            # Metric and status together, the curators' commonest filter: a capped count stays an index scan.
+            # Admin figure list filtered by metric and status: a capped count stays an index scan.
             models.Index(fields=["metric", "status"], name="figure_metric_status"),
-            models.Index(fields=["value"], name="figure_value"),
+            # /figures/ in its default order (latest period first) and the admin's.
             models.Index(fields=["-period_start", "id"], name="figure_period"),
-            # Public list: sort by the number (value, else its bound) and filter by metric in period order.
+            # /figures/?sort=value: by the number stated (value, else its bound).
             models.Index(Coalesce("value", "lower", "upper"), "id", name="figure_sort_value"),
+            # /figures/?metric=…, in period order.
             models.Index(F("metric"), F("period_start").desc(), "id", name="figure_metric_period"),
+            # /figures/?conflicting=1.
             models.Index(F("period_start").desc(), "id", name="figure_in_conflict", condition=Q(in_conflict=True)),
+            # Partial: most figures have none of these. A claim's page lists its figures; a figure's page its
+            # revisions; an entity is public when a public figure is attributed to it.
+            models.Index(fields=["claim"], name="figure_claim", condition=Q(claim__isnull=False)),
+            models.Index(fields=["supersedes"], name="figure_supersedes", condition=Q(supersedes__isnull=False)),
+            models.Index(fields=["attributed_to"], name="figure_attributed_to",
+                         condition=Q(attributed_to__isnull=False)),
         ]
         constraints = [
-            # Comparisons look figures up by its leading columns; imports match rows by all of them.
+            # Comparisons look figures up by its leading columns; imports match rows by all of them; the admin
+            # refuses a duplicate by it.
             models.UniqueConstraint(
                 "metric", "subject", "period_start", "period_end", "dimensions", "source", "value_text",
                 Coalesce("attributed_to", Value(0)), name="figure_identity",
@@ -656,6 +680,7 @@ class Figure(Anchored, Reviewable):
             ),
             anchor_constraint("figure_anchor_ordered"),
             Reviewable.status_constraint("figure_status_verdict"),
+            ref_constraint("figure_ref"),
         ]
 
     def __str__(self):

@@ -71,3 +71,24 @@ def test_renaming_a_metric_reaches_the_search(client, make_figure, death_toll):
     death_toll.save()
     assert listed(client.get(reverse("claims:figure-list"), {"q": "fatalities"})) == {figure.pk}
     assert Figure.objects.public().search("fatalities").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors are PostgreSQL's")
+def test_an_imported_figure_gets_the_search_vector_an_edit_would_give_it(reference_data):
+    # The importer computes vectors for a whole chunk at once; the row trigger computes them one by one.
+    import io
+
+    from claims.imports import import_figures
+
+    EntityAlias.objects.create(entity_id=Figure._meta.get_field("subject").related_model.objects.get(
+        slug="kazakhstan").pk, name="Qazaqstan")
+    text = ("source,metric,subject,period_start,value_text,attributed_to,note\n"
+            "zhanaozen-report,death-toll,kazakhstan,2011,more than 70,prosecutor-general,a strikers' count\n")
+    assert import_figures(io.BytesIO(text.encode()), file_name="f.csv").ok
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_vector::text FROM claims_figure")
+        bulk = cursor.fetchone()[0]
+        cursor.execute("UPDATE claims_figure SET search_vector = NULL")  # the row trigger computes it again
+        cursor.execute("SELECT search_vector::text FROM claims_figure")
+        assert cursor.fetchone()[0] == bulk
+    assert "qazaqstan" in bulk and "prosecutor" in bulk and "striker" in bulk

@@ -14,10 +14,11 @@ their row, column, value and what was expected. Imports run one at a time (a Pos
 advisory lock; SQLite's writes are serial anyway), so two imports of the same rows give one set.
 """
 
+import threading
 from collections.abc import Callable, Iterator
 from itertools import islice
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from claims import spreadsheets
@@ -49,6 +50,43 @@ def import_claims(stream, *, file_name: str, file_format: str | None = None, **o
 
 class _Rollback(Exception):
     pass
+
+
+class Background:
+    """One write at a time on a second thread, on this thread's database connection and inside its transaction,
+    while this thread checks the next chunk. Nothing may query the database here until wait() has returned."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.thread = None
+        self.error = None
+
+    def submit(self, work, *args) -> None:
+        self.wait()
+        if not self.enabled:
+            work(*args)
+            return
+        shared = connections[DEFAULT_DB_ALIAS]
+        shared.inc_thread_sharing()
+
+        def run():
+            connections[DEFAULT_DB_ALIAS] = shared  # this thread's ORM calls use the importing transaction
+            try:
+                work(*args)
+            except BaseException as error:  # re-raised by wait(), in the importing thread
+                self.error = error
+
+        self.thread = threading.Thread(target=run, name="import-writer")
+        self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+            connections[DEFAULT_DB_ALIAS].dec_thread_sharing()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
 
 
 class _Import:
@@ -123,11 +161,20 @@ class _Import:
                                batch_id=batch_id)
         self.writer = Writer(self.model, user=self.user, now=self.now, reason=self.reason)
         rows = read_rows(cells, columns)
-        while chunk := list(islice(rows, CHUNK_SIZE)):
-            report.rows_read += len(chunk)
-            self.handle_chunk(chunk)
-            if self.progress:
-                self.progress(report.rows_read)
+        # While one chunk is written, the next is read and checked: PostgreSQL on one core, Python on the other.
+        background = Background(enabled=connection.vendor == "postgresql")
+        try:
+            while chunk := list(islice(rows, CHUNK_SIZE)):
+                report.rows_read += len(chunk)
+                checked = self.check(chunk)
+                background.wait()
+                new, updated = self.resolve_and_match(chunk, checked)
+                if report.ok and not self.dry_run:
+                    background.submit(self.writer.write, new, updated)
+                if self.progress:
+                    self.progress(report.rows_read)
+        finally:
+            background.wait()
         if not report.rows_read and report.ok:
             report.add_error(0, None, f"the file has a header but no rows of {self.kind}s")
         # Checks and lookups run in passes over a chunk: list each row's errors together, in column order.
@@ -146,15 +193,20 @@ class _Import:
         self.report.add_errors(errors)
         return columns
 
-    def handle_chunk(self, chunk) -> None:
-        report, references = self.report, self.references
+    def check(self, chunk) -> dict:
+        """Each row checked on its own: pure Python, no database (it runs while the previous chunk is written)."""
         check = self.checker.figure if self.kind == "figure" else self.checker.claim
-        entity_columns = ("subject", "attributed_to") if self.kind == "figure" else ("speaker",)
         checked = {}
         for row in chunk:
             values, errors = check(row)
-            report.add_errors(errors)
+            self.report.add_errors(errors)
             checked[row.number] = values
+        return checked
+
+    def resolve_and_match(self, chunk, checked: dict) -> tuple[list, list]:
+        """The chunk's references looked up, its rows matched with what exists: what to add and what to change."""
+        report, references = self.report, self.references
+        entity_columns = ("subject", "attributed_to") if self.kind == "figure" else ("speaker",)
         # References are looked up for every row, good or bad, so a file's unknown names are all said at once.
         references.load({row.text("source") for row in chunk},
                         {row.text(column) for row in chunk for column in entity_columns})
@@ -193,8 +245,7 @@ class _Import:
                 label = change.values.get("value_text") or change.values.get("quote", "")
                 report.rows.append(RowResult(change.row, change.action, change.values.get("id"), label[:120],
                                              change.changes))
-        if report.ok and not self.dry_run:
-            self.writer.write(new, updated)
+        return new, updated
 
     def reason(self, row: int) -> str:
         batch = f"Import #{self.report.batch.pk}" if self.report.batch else "Import"
