@@ -33,7 +33,10 @@ from rest_framework.utils.urls import replace_query_param
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 MAX_CURSOR_LENGTH = 2000  # a cursor holds a handful of values; anything longer is refused before it is decoded
-AFTER, BEFORE = "after", "before"
+# Where a page starts: strictly after or before a row's position, or from or until it (the row included: the way
+# back from an empty page past either end).
+AFTER, BEFORE, FROM, UNTIL = "after", "before", "from", "until"
+FORWARD, INCLUSIVE = {AFTER, FROM}, {FROM, UNTIL}
 
 
 @dataclass(frozen=True)
@@ -85,14 +88,17 @@ def _nullable(model, expression) -> bool:
     return False
 
 
-def beyond(keys: list[Key], position: list, forward: bool) -> Q | None:
-    """Rows strictly after the position in the list's order (forward), or strictly before it; None when none are."""
+def beyond(keys: list[Key], position: list, forward: bool, inclusive: bool = False) -> Q | None:
+    """Rows after the position in the list's order (forward), or before it, the position's own row too when
+    inclusive; None when there are none."""
     branches, equal = [], Q()
     for key, value in zip(keys, position, strict=True):
         step = _greater(key, value) if key.descending != forward else _smaller(key, value)
         if step is not None:
             branches.append(equal & step)
         equal &= Q(**{f"{key.alias}__isnull": True}) if value is None else Q(**{key.alias: value})
+    if inclusive:
+        branches.append(equal)
     if not branches:
         return None
     condition = reduce(or_, branches)
@@ -148,7 +154,7 @@ def decode(cursor: str, keys: list[Key], queryset) -> tuple[str, list]:
         direction, values = json.loads(text, parse_constant=_refuse_constant)
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
         raise invalid from None
-    if direction not in (AFTER, BEFORE) or not isinstance(values, list) or len(values) != len(keys):
+    if direction not in (AFTER, BEFORE, FROM, UNTIL) or not isinstance(values, list) or len(values) != len(keys):
         raise invalid
     position = []
     for key, value in zip(keys, values, strict=True):
@@ -196,12 +202,14 @@ class CursorPagination(BasePagination):
         if not queryset.query.order_by:
             queryset = queryset.order_by("pk")
         keys = sort_keys(queryset)
+        if len(keys) > len(queryset.query.order_by):  # the id breaks ties, in the query as in the cursor
+            queryset = queryset.order_by(*queryset.query.order_by, "pk")
         queryset = queryset.annotate(**{key.alias: key.expression for key in keys})
         cursor = request.query_params.get("cursor")
         direction, position = (AFTER, None) if cursor is None else decode(cursor, keys, queryset)
-        forward = direction == AFTER
+        forward = direction in FORWARD
         if position is not None:
-            condition = beyond(keys, position, forward)
+            condition = beyond(keys, position, forward, inclusive=direction in INCLUSIVE)
             queryset = queryset.filter(condition) if condition is not None else queryset.none()
         if not forward:
             queryset = queryset.reverse()
@@ -218,9 +226,9 @@ class CursorPagination(BasePagination):
                 self.next_cursor = encode(AFTER, last)
             if position is not None and (more or forward):
                 self.previous_cursor = encode(BEFORE, first)
-        elif position is not None:  # past either end: the way back is from the same position
-            self.next_cursor = None if forward else encode(AFTER, position)
-            self.previous_cursor = encode(BEFORE, position) if forward else None
+        elif position is not None:  # past either end: the way back includes the row the cursor names
+            self.next_cursor = None if forward else encode(FROM, position)
+            self.previous_cursor = encode(UNTIL, position) if forward else None
         return rows
 
     def link(self, cursor: str | None) -> str | None:
