@@ -75,6 +75,8 @@ def corpus_fixture(db, make_source, make_entity, make_figure, make_claim, death_
     }
     Figure.objects.filter(pk=figures["gini_revised"].pk).update(supersedes=figures["gini_official"])
     figures["gini_revised"].refresh_from_db()
+    # Public figures pointing at hidden records: a draft claim, a withdrawn figure they revise.
+    Figure.objects.filter(pk=figures["from_table"].pk).update(claim=draft_claim, supersedes=figures["withdrawn"])
     review = Review.objects.create(figure=figures["seventy"], verdict="disputed", reviewer=reviewer,
                                    rationale="Other counts differ.")
     review.evidence.add(official, draft)

@@ -130,6 +130,14 @@ def test_a_figure_links_to_its_page_source_comparison_claim_and_the_figure_it_re
     assert client.get(f"/api/figures/{figures['from_table'].pk}/").json()["links"]["comparison"] is None
 
 
+def test_a_public_figure_does_not_link_a_draft_claim_or_a_withdrawn_figure(client, corpus):
+    figure = client.get(f"/api/figures/{corpus['figures']['from_table'].pk}/").json()
+    assert figure["links"]["claim"] is None and figure["links"]["supersedes"] is None
+    listed = client.get("/api/figures/", {"page_size": 200}).content.decode()
+    assert f"/api/claims/{corpus['draft_claim'].pk}/" not in listed
+    assert f"/api/figures/{corpus['figures']['withdrawn'].pk}/" not in listed
+
+
 def test_period_is_given_at_its_precision_and_as_dates(client, corpus):
     migration = client.get(f"/api/figures/{corpus['figures']['migration'].pk}/").json()
     assert (migration["period_start"], migration["period_end"]) == ("2020-03", "2020-03")
