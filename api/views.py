@@ -73,6 +73,7 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
 
     detail_serializer_class = None
     filterset_class = None
+    lookup_value_regex = "[^/]+"  # any id or slug reaches the view, which answers 404 in JSON for a bad one
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -125,7 +126,6 @@ class SourceViewSet(PublicViewSet):
     detail_serializer_class = serializers.SourceDetailSerializer
     filterset_class = SourceFilter
     lookup_field = "slug"
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         sources = Source.objects.public().select_related("outlet").defer("search_vector")
@@ -296,7 +296,6 @@ class ReviewViewSet(PublicViewSet):
 class EntityViewSet(PublicViewSet):
     serializer_class = serializers.EntitySerializer
     lookup_field = "slug"
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return (Entity.objects.public().order_by("name", "id")
@@ -316,7 +315,6 @@ class EntityViewSet(PublicViewSet):
 class OutletViewSet(PublicViewSet):
     serializer_class = serializers.OutletSerializer
     lookup_field = "slug"
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return Outlet.objects.public().order_by("name", "id")
@@ -333,7 +331,6 @@ class OutletViewSet(PublicViewSet):
 class MetricViewSet(PublicViewSet):
     serializer_class = serializers.MetricSerializer
     lookup_field = "slug"
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return Metric.objects.order_by("name", "id")
