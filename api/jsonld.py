@@ -4,8 +4,8 @@ One ClaimReview per page, for the record's current verdict: the latest review of
 earlier wording or number, since changed, is shown on the page but gives no verdict, so it is not published here).
 
 The claim's author is who made it: a claim's speaker, a figure's origin (whom it is attributed to), else the
-outlet that published the source. Its appearance is the source, with its address (the factbase copy when the
-source has none online) and date.
+outlet that published the source, else the source's authors. Its appearance is the source, with its address (the
+factbase copy when the source has none online) and date.
 
 Rating scale (reviewRating.ratingValue, worstRating 1 to bestRating 4; the closer to 4, the truer):
 1 false, 2 misleading, 3 disputed, 4 verified. "Unverifiable" has no place on a scale of truth: it carries its
@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from api.citations import iso_date
+from api.citations import author_names, iso_date
 from claims.models import Claim, Figure, Verdict
 
 RATING = {Verdict.FALSE: 1, Verdict.MISLEADING: 2, Verdict.DISPUTED: 3, Verdict.VERIFIED: 4}
@@ -56,13 +56,16 @@ def claim_reviewed(record) -> str:
     return shorten(f"“{record.value_text}”: {record.metric.name}, {record.subject.name}, {record.period_display}")
 
 
-def claimant(record) -> dict | None:
+def claimant(record) -> dict | list | None:
+    """Who made the claim: the speaker (a figure: whom it is attributed to), else the outlet that published the
+    source, else the source's authors; None when the source names nobody."""
     who = record.speaker if isinstance(record, Claim) else record.attributed_to
     if who is not None:
         return _party(who)
     if record.source.outlet is not None:
         return {"@type": "Organization", "name": record.source.outlet.name}
-    return None
+    people = [{"@type": "Person", "name": name} for name in author_names(record.source)]
+    return (people[0] if len(people) == 1 else people) or None
 
 
 def appearance(request, source) -> dict:
