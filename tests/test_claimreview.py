@@ -21,6 +21,7 @@ from datetime import date
 from urllib.parse import urlparse
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import override_settings
 
 from api.jsonld import BEST_RATING, RATING, WORST_RATING
@@ -192,8 +193,10 @@ browser_page = test_browser_csp.browser_page  # Chromium under our policy, recor
 @pytest.mark.browser
 @pytest.mark.skipif(not test_browser_csp.CHROMIUM.exists(), reason="Debian's Chromium is not installed")
 def test_the_policy_lets_the_json_ld_block_be_read_and_run_nothing(live_server, browser_page, transactional_db,
-                                                                  make_figure, reviewer):
+                                                                  make_figure):
     figure = make_figure()
+    # A plain user: the roles' groups come from a data migration that an earlier transactional test flushed.
+    reviewer = User.objects.create_user("browser-reviewer")
     Review.objects.create(figure=figure, verdict="disputed", reviewer=reviewer, rationale="Counts differ.")
     browser_page.goto(live_server.url + figure.get_absolute_url())
     browser_page.wait_for_load_state("networkidle")
