@@ -22,6 +22,8 @@ class ExactNumberField(serializers.Field):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("read_only", True)
+        # The field's own words replace the type's in the schema: keep saying what the string holds.
+        kwargs["help_text"] = " ".join(filter(None, [kwargs.get("help_text"), "An exact decimal, as a string."]))
         super().__init__(**kwargs)
 
     def to_representation(self, value: Decimal) -> str:

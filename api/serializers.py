@@ -8,10 +8,9 @@ queries whatever its size; the serializers only read them.
 from rest_framework import serializers
 
 from api.fields import ExactNumberField, LinkField, NullableLinkField
-from claims.models import Entity, Figure, Status, Verdict
+from claims.filters import PUBLIC_STATUSES
+from claims.models import Entity, Figure, Verdict
 from sources.models import Outlet, Source
-
-PUBLIC_STATUSES = [(value, label) for value, label in Status.choices if value not in (Status.DRAFT, Status.WITHDRAWN)]
 
 
 class OutletLinks(serializers.Serializer):
