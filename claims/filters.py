@@ -7,6 +7,7 @@ the form invalid, and the view answers 400 with the reason, never a guess.
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
@@ -40,6 +41,7 @@ class DimensionsField(forms.Field):
     def clean(self, value):
         pairs = {}
         for text in value or []:
+            ProhibitNullCharactersValidator()(text)  # PostgreSQL refuses them in a query
             try:
                 found = dimensions.parse(text)
             except dimensions.DimensionError as error:
@@ -156,3 +158,18 @@ class ClaimFilter(SearchAndSortFilterSet):
 
     sorts = CLAIM_SORTS
     default_sort = "-added"
+
+
+class ComparisonFilter(django_filters.FilterSet):
+    """The parameters of /compare/ — `metric`, `subject`, `conflicting=1` — by the same rules (the API's
+    comparisons use it; the compare view still reads them by hand)."""
+
+    metric = django_filters.ModelChoiceFilter(queryset=Metric.objects.all(), to_field_name="slug")
+    subject = EntityFilter(field_name="subject", help_text="Slug, name or alias.")
+    conflicting = django_filters.ChoiceFilter(
+        choices=[("1", "only comparisons whose figures conflict"), ("0", "all comparisons")],
+        method="only_conflicting", label="Conflicting", empty_label="all comparisons",
+    )
+
+    def only_conflicting(self, queryset, name, value):
+        return queryset.filter(conflicting=True) if value == "1" else queryset

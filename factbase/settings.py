@@ -70,8 +70,11 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     "sources",
     "claims",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +208,34 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# For machines (the api app): a read-only JSON API under /api/ (Django REST framework), its OpenAPI schema
+# (drf-spectacular), citations, ClaimReview JSON-LD and an Atom feed. Public records only, anonymous and read-only:
+# no authentication, no parsers, JSON only; every list pages by cursor (api.pagination).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.CursorPagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.views.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,  # one format: `format` is no parameter of the API
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "factbase API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"SourceKindEnum": "sources.models.Source.Kind",
+                            "OutletKindEnum": "sources.models.Outlet.Kind",
+                            "EntityKindEnum": "claims.models.Entity.Kind"},
+    # The description (what is public, numbers, pages, errors) is written in api/schema.py.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.describe"],
+}
+# Who gives the verdicts, as schema.org ClaimReview and the Atom feed name it.
+REVIEWING_ORGANISATION = os.environ.get("REVIEWING_ORGANISATION", "factbase")
 
 LOGGING = {
     "version": 1,

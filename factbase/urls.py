@@ -9,4 +9,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("sources.urls")),
     path("", include("claims.urls")),
+    path("", include("api.urls")),  # /api/, citations, the feed
 ]

@@ -57,6 +57,17 @@ def sweep_urls(hidden) -> list[str]:
             hidden["public_source"].get_absolute_url(), "/compare/?metric=death-toll"]
     for path in ("/sources/", "/claims/", "/figures/"):
         urls += [f"{path}?format={fmt}" for fmt in ("csv", "json", "xlsx", "ods")]
+    # For machines: the API's lists, records and filters, the schema, the citations and the feed.
+    review = Review.objects.get(figure=public)
+    source = hidden["public_source"].slug
+    urls += ["/api/", "/api/schema/", f"/api/figures/{public.pk}/", f"/api/sources/{source}/",
+             f"/api/reviews/{review.pk}/", "/api/entities/zhanaozen/", "/api/metrics/death-toll/",
+             f"/sources/{source}/cite.json", f"/sources/{source}/cite.bib", "/feed.atom",
+             f"/api/figures/?source={source}", "/api/figures/?subject=zhanaozen", "/api/figures/?q=people",
+             f"/api/reviews/?figure={public.pk}", f"/api/reviews/?source={source}", "/api/claims/?q=order",
+             "/api/comparisons/?metric=death-toll"]
+    urls += [f"/api/{resource}/?page_size=200" for resource in (
+        "sources", "claims", "figures", "comparisons", "reviews", "entities", "outlets", "metrics")]
     return urls
 
 
@@ -101,14 +112,40 @@ def test_searching_for_a_hidden_word_finds_what_searching_for_nonsense_finds(cli
         assert response.status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/figures/", "/api/figures/"])
 @pytest.mark.parametrize("parameter, value", [
     ("subject", "Xylograph Foundation"), ("subject", "xylograph-foundation"), ("outlet", "xylograph-press"),
     ("source", "xylograph-draft"), ("source", "xylograph-withdrawn"),
 ])
 def test_filtering_by_a_hidden_entity_outlet_or_source_answers_as_for_an_unknown_one(client, hidden, parameter,
-                                                                                    value):
-    response = same_answer(client, lambda v: f"/figures/?{parameter}={v}", value, "qwzjvk-nothing")
+                                                                                    value, path):
+    response = same_answer(client, lambda v: f"{path}?{parameter}={v}", value, "qwzjvk-nothing")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path, parameter, value", [
+    ("/api/claims/", "source", "xylograph-draft"), ("/api/claims/", "speaker", "xylograph-foundation"),
+    ("/api/claims/", "outlet", "xylograph-press"), ("/api/sources/", "outlet", "xylograph-press"),
+    ("/api/comparisons/", "subject", "Xylograph Foundation"), ("/api/reviews/", "source", "xylograph-draft"),
+    ("/api/reviews/", "evidence", "xylograph-draft"),
+])
+def test_filtering_the_api_by_a_hidden_record_answers_as_for_an_unknown_one(client, hidden, path, parameter, value):
+    response = same_answer(client, lambda v: f"{path}?{parameter}={v}", value, "qwzjvk-nothing")
+    assert response.status_code == 400
+
+
+def test_filtering_api_reviews_by_a_hidden_record_answers_as_for_an_unknown_one(client, hidden, reviewer):
+    draft_figure = Figure.objects.filter(source=hidden["draft_source"]).get()
+    Review.objects.create(figure=draft_figure, verdict="false", reviewer=reviewer, rationale=f"{WORD} rationale")
+    same_answer(client, lambda pk: f"/api/reviews/?figure={pk}", str(draft_figure.pk), str(10**9))
+    same_answer(client, lambda pk: f"/api/reviews/?claim={pk}", str(hidden["draft_claim"].pk), str(10**9))
+    assert WORD not in body(client.get("/api/reviews/"))
+
+
+def test_searching_the_api_for_a_hidden_word_finds_what_searching_for_nonsense_finds(client, hidden):
+    for path in ("/api/figures/", "/api/claims/", "/api/sources/"):
+        response = same_answer(client, lambda q, path=path: f"{path}?q={q}", WORD, "qwzjvk")
+        assert response.status_code == 200
 
 
 def test_comparing_a_hidden_subject_answers_as_for_an_unknown_one(client, hidden):
@@ -124,6 +161,13 @@ def test_a_hidden_records_page_is_missing_like_a_record_that_never_was(client, h
     same_answer(client, lambda pk: f"/claims/{pk}/", str(hidden["draft_claim"].pk), str(missing))
     same_answer(client, lambda slug: f"/sources/{slug}/", "xylograph-draft", "qwzjvk-nothing")
     same_answer(client, lambda slug: f"/sources/{slug}/", "xylograph-withdrawn", "qwzjvk-nothing")
+    same_answer(client, lambda pk: f"/api/figures/{pk}/", str(draft_figure.pk), str(missing))
+    same_answer(client, lambda pk: f"/api/claims/{pk}/", str(hidden["draft_claim"].pk), str(missing))
+    for path in ("/api/sources/{}/", "/sources/{}/cite.json", "/sources/{}/cite.bib"):
+        for slug in ("xylograph-draft", "xylograph-withdrawn"):
+            same_answer(client, lambda value, path=path: path.format(value), slug, "qwzjvk-nothing")
+    same_answer(client, lambda slug: f"/api/entities/{slug}/", "xylograph-foundation", "qwzjvk-nothing")
+    same_answer(client, lambda slug: f"/api/outlets/{slug}/", "xylograph-press", "qwzjvk-nothing")
 
 
 def test_facets_name_no_hidden_entity_outlet_or_source(client, hidden):
