@@ -315,7 +315,11 @@ class Reviewable(Versioned):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._substance_read = instance.substance_values()
+        # Read only what was loaded: touching a deferred field here would load it, recursing into from_db. A
+        # record read in part learns what it said, if it needs to, when it is saved.
+        loaded = set(field_names)
+        instance._substance_read = (instance.substance_values()
+                                    if all(field in loaded for field in cls.substance) else None)
         return instance
 
     def substance_values(self) -> tuple:
@@ -341,6 +345,8 @@ class Reviewable(Versioned):
 
     def save(self, *args, **kwargs):
         read = getattr(self, "_substance_read", None)
+        if read is None and not self._state.adding and self.pk is not None:
+            read = type(self).objects.filter(pk=self.pk).values_list(*self.substance).first()
         user = current_user(self)
         if self._state.adding:
             if self.created_by_id is None and user is not None:

@@ -70,7 +70,8 @@ def gini(metrics):
 @pytest.fixture
 def make_figure(db, make_source, make_entity, death_toll):
     def make(**fields):
-        fields.setdefault("source", make_source())
+        if "source" not in fields:
+            fields["source"] = make_source()
         fields.setdefault("metric", death_toll)
         if "subject" not in fields:
             fields["subject"] = make_entity()
@@ -90,7 +91,8 @@ def make_figure(db, make_source, make_entity, death_toll):
 @pytest.fixture
 def make_claim(db, make_source):
     def make(**fields):
-        fields.setdefault("source", make_source())
+        if "source" not in fields:
+            fields["source"] = make_source()
         fields.setdefault("quote", "We will restore order")
         fields.setdefault("status", "unverified")
         claim = Claim(**fields)

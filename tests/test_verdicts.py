@@ -222,3 +222,15 @@ def test_the_claim_import_refuses_verdicts(reference_data, verdict):
     text = f"source,quote,status\nzhanaozen-report,Officials said 16 died,{verdict}\n"
     report = import_claims(io.BytesIO(text.encode()), file_name="claims.csv")
     assert not report.ok and f"“{verdict}” is a reviewer's verdict" in str(report.errors[0])
+
+
+def test_a_figure_read_in_part_is_saved_with_its_rules(make_figure, reviewer):
+    # A list reads few fields; a record read that way still lapses its verdict when what it says changes.
+    figure = make_figure(status="unverified", value_text="16")
+    review(figure, reviewer)
+    partial = Figure.objects.only("id", "value_text", "value", "version", "verdict", "status", "edited_at").get()
+    partial.value_text, partial.value = "17", 17
+    partial.found_in = "table"
+    partial.save()
+    figure.refresh_from_db()
+    assert (figure.value_text, figure.verdict, figure.status) == ("17", "", "unverified")
