@@ -93,7 +93,7 @@ class LatestFeed(Feed):
     subtitle = "Figures as their sources report them, and reviewers' verdicts on figures and claims."
 
     def link(self):
-        return reverse("sources:home")
+        return reverse("claims:home")
 
     def author_name(self):
         return settings.REVIEWING_ORGANISATION

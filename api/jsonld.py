@@ -97,7 +97,7 @@ def claim_review(request, record: Claim | Figure, review) -> dict:
         "itemReviewed": claim,
         "reviewRating": rating,
         "author": {"@type": "Organization", "name": settings.REVIEWING_ORGANISATION,
-                   "url": request.build_absolute_uri(reverse("sources:home"))},
+                   "url": request.build_absolute_uri(reverse("claims:home"))},
         "datePublished": review.reviewed_at.date().isoformat(),
     }
 

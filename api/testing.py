@@ -20,7 +20,7 @@ TEXT = ("In December 2011 police opened fire on striking oil workers in Zhanaoze
 
 
 @pytest.fixture(name="corpus")
-def corpus_fixture(db, make_source, make_entity, make_figure, make_claim, death_toll, gini, reviewer):
+def corpus_fixture(db, make_source, make_entity, make_figure, make_claim, metrics, death_toll, gini, reviewer):
     gazette = Outlet.objects.create(slug="steppe-gazette", name="Steppe Gazette", kind=Outlet.Kind.NEWSPAPER)
     party = Outlet.objects.create(slug="icp", name="ICP", kind=Outlet.Kind.PARTY)
     official = make_source(slug="official-report", title="Official report", outlet=gazette, text=TEXT,
@@ -37,7 +37,7 @@ def corpus_fixture(db, make_source, make_entity, make_figure, make_claim, death_
     tokayev = make_entity("Kassym-Jomart Tokayev", slug="tokayev", kind="person")
     secret = make_entity("Secret Committee", slug="secret-committee")
 
-    turnout = Metric.objects.create(slug="turnout", name="Turnout", unit="percent", min_value=0, max_value=100)
+    turnout = metrics["turnout"]
     migration = Metric.objects.create(slug="net-migration", name="Net migration", unit="people")
     year_2011 = {"period_start": date(2011, 1, 1), "period_end": date(2011, 12, 31)}
     year_2018 = {"period_start": date(2018, 1, 1), "period_end": date(2018, 12, 31)}
