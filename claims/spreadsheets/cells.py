@@ -26,6 +26,7 @@ def unescape_formula(cell):
 # xsd:double as XLSX and ODS store numbers; the length is checked first, so the match stays short.
 _DOUBLE = re.compile(rb"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _EXACT_INT = 10**15  # below this every integer is exactly a double
+_DECIMAL_CHARACTERS = b"0123456789.-"
 
 
 def stored_number(raw: bytes):
@@ -37,6 +38,13 @@ def stored_number(raw: bytes):
     """
     if raw.isdigit() and len(raw) < 16:
         return int(raw)
+    if len(raw) <= 16 and b"." in raw and not raw.translate(None, _DECIMAL_CHARACTERS):
+        # Up to 15 significant digits a decimal is the shortest text of its double (DBL_DIG): taken as is.
+        text = raw.decode().rstrip("0")
+        try:
+            return int(text[:-1]) if text[-1] == "." else Decimal(text)
+        except (ValueError, ArithmeticError):  # "-.", "1.2.3"
+            return None
     if len(raw) > 64 or not _DOUBLE.fullmatch(raw):
         return None
     number = float(raw)

@@ -75,20 +75,24 @@ class Sheet:
         self.cells = 0
         self.header: list | None = None
 
-    def row(self, number: int, cells: list, width: int | None = None) -> list:
-        """Count a row about to be yielded; `width` is how many cells were read, if more than kept."""
-        limits = self.limits
-        if number > limits.rows:
-            raise self.limit_problem(f"it has more than {limits.rows:,} rows (row {number:,})")
-        self.cells += max(len(cells), width or 0)
-        if self.cells > limits.cells:
-            raise self.limit_problem(
-                f"it has more than {limits.cells:,} cells (counting the empty ones between filled cells), "
-                f"reached on row {number:,}"
-            )
+    def row(self, number: int, cells: list, width: int | None = None, counted: bool = False) -> list:
+        """Count a row about to be yielded: `width` cells read if more than kept; none if `counted` already."""
+        if number > self.limits.rows:
+            raise self.limit_problem(f"it has more than {self.limits.rows:,} rows (row {number:,})")
+        if not counted:
+            self.count(number, max(len(cells), width or 0))
         if self.header is None and cells:
             self.header = cells
         return cells
+
+    def count(self, number: int, cells: int) -> None:
+        """Count cells read, kept or not: an empty cell costs time to read too."""
+        self.cells += cells
+        if self.cells > self.limits.cells:
+            raise self.limit_problem(
+                f"it has more than {self.limits.cells:,} cells (counting the empty ones between filled cells), "
+                f"reached on row {number:,}"
+            )
 
     def check_row_number(self, number: int) -> None:
         if number > self.limits.rows:

@@ -43,34 +43,59 @@ def read_ods(stream, name: str, limits: Limits):
 
 
 class _Names:
-    """The prefixes content.xml binds to the office, table and text namespaces."""
+    """The prefixes content.xml binds to the office, table and text namespaces, and what uses them."""
 
     def __init__(self, root_tag: bytes, archive: Archive):
         bound = {uri: prefix for prefix, uri in re.findall(rb"xmlns:([\w.-]+)\s*=\s*[\"']([^\"']*)[\"']", root_tag)}
-        missing = [uri for uri in (_OFFICE, _TABLE, _TEXT) if uri not in bound]
-        if _OFFICE in missing or _TABLE in missing:
+        if _OFFICE not in bound or _TABLE not in bound:
             raise archive.unreadable(" (content.xml is not an OpenDocument spreadsheet)")
         self.office = bound[_OFFICE] + b":"
         self.table = bound[_TABLE] + b":"
         self.text = bound.get(_TEXT, b"text") + b":"
+        o, t, x = (re.escape(prefix) for prefix in (self.office, self.table, self.text))
+        self.pattern = _table_pattern(o, t, x)
+        self.paragraph = re.compile(rb"<%(x)sp>([^<]*)</%(x)sp>" % {b"x": x})
+        self.cell_start = re.compile(rb"<%(t)s(?:covered-)?table-cell(?=[\s/>])([^<>]*?)(/?)>" % {b"t": t})
+        self.value_type, self.string_value = self.office + b"value-type", self.office + b"string-value"
+        self.values = {b"date": self.office + b"date-value", b"boolean": self.office + b"boolean-value"}
+        self.repeat = self.table + b"number-columns-repeated"
+        self.rows_repeated = re.compile(rb"\s%snumber-rows-repeated\s*=\s*[\"']([^\"']*)[\"']" % t)
+        self.row_open, self.row_close = b"<" + self.table + b"table-row", b"</" + self.table + b"table-row>"
+        self.table_close = b"</" + self.table + b"table>"
+        self.nested_table = re.compile(rb"<%stable[\s>]" % t)
+        self.text_p, self.text_h = self.text + b"p", self.text + b"h"
+        self.spaces, self.tab = self.text + b"s", self.text + b"tab"
+        self.line_break, self.annotation = self.text + b"line-break", self.office + b"annotation"
 
 
 @lru_cache(maxsize=8)
-def _cell_pattern(t: bytes) -> re.Pattern:
-    cell = rb"%(t)s(?:covered-)?table-cell" % {b"t": t}
+def _table_pattern(o: bytes, t: bytes, x: bytes) -> re.Pattern:
+    """One pass over a block of rows (see xlsx._sheet_pattern), for content.xml."""
+    names = {b"o": o, b"t": t, b"x": x, b"cell": rb"%s(?:covered-)?table-cell" % t}
     return re.compile(
-        rb"<%(cell)s(?=[\s/>])([^<>]*?)(?:/>|>((?:[^<]++|<(?!/?%(cell)s[\s/>])[^<>]*+>)*+)</%(cell)s>)"
-        rb"|(<[^<]*|[^<]+)" % {b"cell": cell}
+        # 1-4: a cell as LibreOffice and factbase write it: repeat count, value type, value, text.
+        rb"<%(t)stable-cell(?: %(t)sstyle-name=\"[^\"<>]*\")?(?: %(t)snumber-columns-repeated=\"([0-9]+)\")?"
+        rb"(?: %(o)svalue-type=\"([a-z]+)\")?(?: %(o)s(?:date-|boolean-)?value=\"([^\"<>]*)\")?"
+        rb"(?: [\w.-]+:value-type=\"[a-z]+\")?"
+        rb"(?:/>|>(?:<%(x)sp>([^<]*)</%(x)sp>)?</%(t)stable-cell>)"
+        # 5: a row's start or end tag, or the table's end.
+        rb"|(</%(t)stable-row>|<%(t)stable-row(?=[\s/>])[^<>]*>|</%(t)stable>)"
+        # 6: any other cell, whole: content that crosses no other cell's or row's tag.
+        rb"|(<%(cell)s(?=[\s/>])[^<>]*?(?:/>|>(?:[^<]++|<(?!/?(?:%(cell)s|%(t)stable-row)[\s/>])[^<>]*+>)*+"
+        rb"</%(cell)s>))"
+        # 7: anything else, a tag or text at a time.
+        rb"|(<[^<]*|[^<]+)" % names
     )
 
 
 _ATTRIBUTE = re.compile(rb"([\w.-]+:[\w.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_SPACE_COUNT = re.compile(rb"[\w.-]*:?c\s*=\s*[\"']([0-9]{1,9})[\"']")
 
 
-def _repeat(value: bytes | None, what: str) -> int:
-    if value is None:
+def _repeat(value: bytes, what: str) -> int:
+    if not value:
         return 1
-    if not value.isdigit() or len(value) > 9 or int(value) < 1:
+    if not value.isdigit() or len(value) > 9 or value == b"0":
         raise ValueError(f"the number of repeated {what} is “{value[:20].decode('utf-8', 'replace')}”")
     return int(value)
 
@@ -91,20 +116,32 @@ def _attribute_text(raw: bytes) -> str:
 _ATTRIBUTE_SPACES = str.maketrans("\t\n\r", "   ")
 
 
+def _general_cell(cell: bytes, names: _Names, limit: int):
+    """(repeat, value type, value, text) of a cell not written the usual way."""
+    start = names.cell_start.match(cell)
+    found = {key: double or single for key, double, single in _ATTRIBUTE.findall(start.group(1))}
+    kind = found.get(names.value_type, b"")
+    value = found.get(names.values.get(kind, names.office + b"value"), b"")
+    if names.string_value in found:
+        text = _attribute_text(found[names.string_value])
+    elif start.group(2):
+        text = ""
+    else:
+        text = _paragraphs(cell[start.end():cell.rfind(b"</")], names, limit)
+    return found.get(names.repeat, b""), kind, value, text
+
+
 def _paragraphs(content: bytes, names: _Names, limit: int) -> str:
     """The text of a cell: its paragraphs joined by line breaks, <text:s/> as spaces, notes left out."""
-    fast = re.fullmatch(rb"<%(p)sp>([^<]*)</%(p)sp>" % {b"p": re.escape(names.text)}, content)
+    fast = names.paragraph.fullmatch(content)
     if fast:
         return _text(fast.group(1))
-    text_p, text_h = names.text + b"p", names.text + b"h"
-    spaces, tab, line_break = names.text + b"s", names.text + b"tab", names.text + b"line-break"
-    annotation = names.office + b"annotation"
     paragraphs: list[list[str]] = []
     in_annotation = 0
     length = 0
     for match in TAG.finditer(content):
         closing, tag, attributes, empty, text = match.groups()
-        if tag == annotation:
+        if tag == names.annotation:
             in_annotation += 0 if empty else -1 if closing else 1
             continue
         if in_annotation:
@@ -113,28 +150,28 @@ def _paragraphs(content: bytes, names: _Names, limit: int) -> str:
             if paragraphs:
                 paragraphs[-1].append(_text(text))
                 length += len(text)
-        elif tag in (text_p, text_h):
+        elif tag in (names.text_p, names.text_h):
             if not closing:
                 paragraphs.append([])
         elif not paragraphs:
             continue
-        elif tag == spaces:
-            count = re.search(rb"[\w.-]*:?c\s*=\s*[\"']([0-9]{1,9})[\"']", attributes)
+        elif tag == names.spaces:
+            count = _SPACE_COUNT.search(attributes)
             run = min(int(count.group(1)), limit + 1) if count else 1
             paragraphs[-1].append(" " * run)
             length += run
-        elif tag == tab:
+        elif tag == names.tab:
             paragraphs[-1].append("\t")
-        elif tag == line_break:
+        elif tag == names.line_break:
             paragraphs[-1].append("\n")
         if length > limit:
             break
     return "\n".join("".join(parts) for parts in paragraphs)
 
 
-def _table_rows(archive: Archive, sheet: Sheet):
-    limits = sheet.limits
-    scanner = Scanner(archive, "content.xml", limits, b"document-content")
+def _first_table(scanner: Scanner, limits: Limits) -> tuple[_Names, bytes] | None:
+    """content.xml's namespace prefixes, and its XML from just inside the first table (None: no table)."""
+    archive = scanner.archive
     buffer = scanner.rest
     while (root_end := buffer.find(b">")) < 0:
         chunk = next(scanner.source, None)
@@ -142,157 +179,168 @@ def _table_rows(archive: Archive, sheet: Sheet):
             raise archive.unreadable(" (content.xml ends early)")
         buffer += chunk
     names = _Names(buffer[:root_end], archive)
-    office, table = names.office, names.table
-    # Find the first table of the spreadsheet body.
-    table_open = re.compile(rb"<%(t)stable(?=[\s>])|<%(o)s(text|presentation|drawing)(?=[\s>])" % {
-        b"t": re.escape(table), b"o": re.escape(office)})
+    table_open = re.compile(rb"<%(t)stable(?=[\s>])[^<>]*>|<%(o)s(text|presentation|drawing)(?=[\s>])" % {
+        b"t": re.escape(names.table), b"o": re.escape(names.office)})
     position = root_end
-    while True:
-        found = table_open.search(buffer, position)
-        if found:
-            break
-        position = max(root_end, len(buffer) - 64)
-        if len(buffer) > limits.row_bytes:
-            buffer, position = buffer[position:], 0
-            root_end = 0
+    while not (found := table_open.search(buffer, position)):
+        position = max(len(buffer) - 200, 0)  # what is before the table (styles…) is skipped, never held
+        buffer, position = buffer[position:], 0
         chunk = next(scanner.source, None)
         if chunk is None:
-            return  # a spreadsheet with no table: no rows
+            return None
         buffer += chunk
     if found.group(1):
         raise FileProblem(f"{archive.name} holds {found.group(1).decode()}, not a spreadsheet; save the table as "
                           "ODS, XLSX or CSV")
-    buffer = buffer[found.end():]
-    row_open, row_close = b"<" + table + b"table-row", b"</" + table + b"table-row>"
-    table_close = b"</" + table + b"table>"
-    nested_table = re.compile(rb"<%stable[\s>]" % re.escape(table))
-    rows_repeated = re.compile(rb"\s%snumber-rows-repeated\s*=\s*[\"']([^\"']*)[\"']" % re.escape(table))
-    pattern = _cell_pattern(re.escape(table))
-    keys = (office + b"value-type", office + b"value", office + b"date-value", office + b"boolean-value",
-            office + b"string-value", table + b"number-columns-repeated")
-    number = 0  # the sheet's row number of the last row read
-    pending_rows = 0  # empty rows read but not yet yielded: yielded only if a row with cells follows
-    yielded = False
-    position = 0
-    search_from = 0
+    return names, buffer[found.end():]
+
+
+def _row_blocks(scanner: Scanner, names: _Names, buffer: bytes, sheet: Sheet):
+    """The table's rows as blocks of XML that each end at the end of a row, up to </table:table>."""
+    searched = 0
     while True:
-        start = buffer.find(row_open, position)
-        if start >= 0:
-            gap = buffer[position:start]
-            if table_close in gap:
-                return
-            scanner.check(gap)
-            after = start + len(row_open)
-            tag_end = buffer.find(b">", after)
-            if tag_end >= 0 and buffer[after:after + 1] not in b" \t\r\n/>":
-                position = after  # <table:table-rows>, <table:table-row-group>: rows are found inside
-                continue
-            if tag_end >= 0:
-                if buffer[tag_end - 1] == 47:  # <table:table-row …/>
-                    body, end = b"", tag_end + 1
-                else:
-                    close = buffer.find(row_close, max(tag_end, search_from))
-                    body, end = (buffer[tag_end + 1:close], close + len(row_close)) if close >= 0 else (None, 0)
-                if body is not None:
-                    search_from = 0
-                    position = end
-                    scanner.check(body)
-                    if nested_table.search(body):
-                        raise sheet.cell_problem(number + 1, None, "a cell holds a table of its own, which factbase "
-                                                                   "does not read; copy its values into the sheet")
-                    repeated = rows_repeated.search(buffer, after, tag_end)
-                    try:
-                        repeat = _repeat(repeated.group(1) if repeated else None, "rows")
-                    except ValueError as error:
-                        raise sheet.cell_problem(number + 1, None, str(error)) from None
-                    cells, width = _cells(body, number + 1, sheet, pattern, names, keys)
-                    if not cells:
-                        number += repeat
-                        if yielded:
-                            pending_rows += repeat
-                        continue
-                    sheet.check_row_number(number + pending_rows + repeat)
-                    for _ in range(pending_rows):
-                        yield sheet.row(number - pending_rows + 1, [])
-                        pending_rows -= 1
-                    for _ in range(repeat):
-                        number += 1
-                        yield sheet.row(number, list(cells), width)
-                    yielded = True
-                    continue
-            if len(buffer) - start > limits.row_bytes:
-                raise sheet.limit_problem(f"row {number + 1:,} is over {human_bytes(limits.row_bytes)} of XML")
-            search_from = max(len(buffer) - len(row_close), 0) - start
-            buffer, position = buffer[start:], 0
-        else:
-            if buffer.find(table_close, position) >= 0:
-                return
-            keep = max(position, len(buffer) - len(row_open) - len(table_close))
-            buffer, position = buffer[keep:], 0
+        end = buffer.find(names.table_close, max(searched - len(names.table_close), 0))
+        if end >= 0:
+            block = buffer[:end + len(names.table_close)]
+            if names.nested_table.search(block):
+                raise FileProblem(f"{sheet.name}: a cell holds a table of its own, which factbase does not read; "
+                                  "copy its values into the sheet")
+            scanner.check(block)
+            yield block
+            return
+        cut = buffer.rfind(names.row_close)
+        cut = cut + len(names.row_close) if cut >= 0 else 0
+        last_open = buffer.rfind(names.row_open, cut)
+        if last_open >= 0:
+            tag_end = buffer.find(b">", last_open)
+            if tag_end > 0 and buffer[tag_end - 1] == 47:
+                cut = tag_end + 1
+        if cut:
+            block, buffer = buffer[:cut], buffer[cut:]
+            if names.nested_table.search(block):
+                raise FileProblem(f"{sheet.name}: a cell holds a table of its own, which factbase does not read; "
+                                  "copy its values into the sheet")
+            scanner.check(block)
+            yield block
+        elif len(buffer) > sheet.limits.row_bytes:
+            raise sheet.limit_problem(f"a row is over {human_bytes(sheet.limits.row_bytes)} of XML")
+        searched = len(buffer)
         chunk = next(scanner.source, None)
         if chunk is None:
-            raise archive.unreadable(" (content.xml ends in the middle of its table)")
+            raise scanner.archive.unreadable(" (content.xml ends in the middle of its table)")
         buffer += chunk
 
 
-def _cells(body: bytes, number: int, sheet: Sheet, pattern, names: _Names, keys) -> tuple[list, int]:
-    value_type_key, value_key, date_key, boolean_key, string_key, repeat_key = keys
+def _table_rows(archive: Archive, sheet: Sheet):
     limits = sheet.limits
-    cells: list = []
-    pending = 0  # empty cells read but not yet added: added only if a cell with a value follows
-    read = 0
+    scanner = Scanner(archive, "content.xml", limits, b"document-content")
+    found = _first_table(scanner, limits)
+    if found is None:
+        return
+    names, buffer = found
+    max_columns, max_chars = limits.columns, limits.cell_chars
+    row_tag_length = len(names.row_open)
+    number = 0  # the sheet's row number of the last row read
+    pending_rows = 0  # empty rows not yet yielded: yielded only if a row with cells follows
+    yielded = False
+    cells = None  # the cells of the row being read, None between rows
+    pending = 0  # empty cells not yet added: added only if a cell with a value follows
+    repeat_rows = 1
     try:
-        for attributes, content, junk in pattern.findall(body):
-            if junk:
-                if junk.startswith(b"<" + names.table) and b"table-cell" in junk[:len(names.table) + 20]:
-                    raise ValueError("the cell's XML is malformed")
-                continue
-            read += 1
-            found = {key: double or single for key, double, single in _ATTRIBUTE.findall(attributes)}
-            repeat = _repeat(found.get(repeat_key), "cells")
-            kind = found.get(value_type_key)
-            if kind in (b"float", b"currency", b"percentage"):
-                raw = found.get(value_key, b"")
-                value = stored_number(raw)
-                if value is None:
-                    raise ValueError(f"the number cell holds “{raw[:40].decode('utf-8', 'replace')}”, which is not "
-                                     "a number")
-                if kind == b"percentage":
-                    value = percent_text(value)
-            elif kind == b"date":
-                raw = found.get(date_key, b"")
-                try:
-                    value = datetime.fromisoformat(raw.decode("ascii")) if len(raw) > 10 else None
-                    value = value if value and value.time() != time() else date.fromisoformat(raw[:10].decode())
-                except ValueError:
-                    raise ValueError(f"the date cell holds “{raw[:40].decode('utf-8', 'replace')}”, which is not a "
-                                     "date") from None
-            elif kind == b"boolean":
-                value = found.get(boolean_key, b"").lower() == b"true"
-            else:
-                if string_key in found:
-                    value = _attribute_text(found[string_key])
+        for block in _row_blocks(scanner, names, buffer, sheet):
+            found_in_block = names.pattern.findall(block)
+            sheet.count(number, len(found_in_block))
+            for repeat, kind, value, text, row_tag, other_cell, junk in found_in_block:
+                if row_tag:
+                    if row_tag[1] != 47:  # "/": a row starts
+                        if cells is not None:
+                            raise ValueError("a row starts before the previous one ends")
+                        repeated = names.rows_repeated.search(row_tag)
+                        repeat_rows = _repeat(repeated.group(1), "rows") if repeated else 1
+                        cells, pending = [], 0
+                        if row_tag[-2] != 47:
+                            continue
+                    elif row_tag == names.table_close:
+                        break
+                    elif cells is None:
+                        raise ValueError("a row ends that never started")
+                    if not cells:
+                        number += repeat_rows
+                        if yielded:
+                            pending_rows += repeat_rows
+                    else:
+                        if number + repeat_rows > limits.rows:  # number counts the pending empty rows
+                            sheet.check_row_number(number + repeat_rows)
+                        first = number - pending_rows
+                        for empty in range(pending_rows):
+                            yield sheet.row(first + empty + 1, [], counted=True)
+                        pending_rows = 0
+                        if repeat_rows == 1:
+                            number += 1
+                            yield sheet.row(number, cells, counted=True)
+                        else:  # each copy is cells read
+                            for _ in range(repeat_rows):
+                                number += 1
+                                yield sheet.row(number, list(cells))
+                        yielded = True
+                    cells = None
+                    continue
+                if junk:
+                    if junk.startswith(b"<" + names.table) and b"table-cell" in junk[:row_tag_length + 20]:
+                        raise ValueError("the cell's XML is malformed")
+                    continue
+                if cells is None:
+                    raise ValueError("a cell stands outside any row")
+                if other_cell:
+                    repeat, kind, value, text = _general_cell(other_cell, names, max_chars)
+                count = _repeat(repeat, "cells") if repeat else 1
+                if kind == b"float" or kind == b"percentage" or kind == b"currency":
+                    cell = stored_number(value)
+                    if cell is None:
+                        raise ValueError(f"the number cell holds “{value[:40].decode('utf-8', 'replace')}”, which is "
+                                         "not a number")
+                    if kind == b"percentage":
+                        cell = percent_text(cell)
+                elif kind == b"date":
+                    cell = _date(value)
+                elif kind == b"boolean":
+                    cell = value.lower() == b"true"
                 else:
-                    value = _paragraphs(content, names, limits.cell_chars) if content else ""
-                if len(value) > limits.cell_chars or "\x00" in value:
-                    sheet.check_text(value, number, len(cells) + pending)
-                value = value or None
-            if value is None:
-                pending += repeat
-                continue
-            last = len(cells) + pending + repeat - 1
-            if last >= limits.columns:
-                sheet.check_width(number, last)
-            if pending:
-                cells.extend([None] * pending)
-                pending = 0
-            cells.extend([value] * repeat)
+                    if type(text) is bytes:
+                        text = _text(text) if b"&" in text or b"\r" in text else text.decode()
+                    if len(text) > max_chars or "\x00" in text:
+                        sheet.check_text(text, number + 1, len(cells) + pending)
+                    if not text:
+                        pending += count
+                        continue
+                    cell = text
+                last = len(cells) + pending + count
+                if last > max_columns:
+                    sheet.check_width(number + 1, last - 1)
+                if pending:
+                    cells.extend([None] * pending)
+                    pending = 0
+                if count == 1:
+                    cells.append(cell)
+                else:
+                    cells.extend([cell] * count)
     except (ValueError, IndexError) as error:
         if isinstance(error, FileProblem):
             raise
         message = "the cell's text is not UTF-8" if isinstance(error, UnicodeDecodeError) else str(error)
-        raise sheet.cell_problem(number, len(cells) + pending, message) from None
-    return cells, max(read, len(cells))
+        raise sheet.cell_problem(number + 1, len(cells) + pending if cells is not None else None, message) from None
+    if cells is not None:
+        raise archive.unreadable(f" (content.xml ends in the middle of row {number + 1:,})")
+
+
+def _date(value: bytes):
+    try:
+        text = value.decode("ascii")
+        moment = datetime.fromisoformat(text) if len(text) > 10 else None
+        return moment if moment and moment.time() != time() else date.fromisoformat(text[:10])
+    except ValueError:
+        shown = value[:40].decode("utf-8", "replace")
+        raise ValueError(f"the date cell holds “{shown}”, which is not a date") from None
 
 
 # Writing -------------------------------------------------------------------------------------------

@@ -163,10 +163,6 @@ def _style_kinds(archive: Archive, part: str) -> dict[bytes, str]:
     return kinds
 
 
-class _BadString(Exception):
-    pass
-
-
 class _SharedStrings:
     """The shared-strings table, held whole as one UTF-8 blob and its offsets: 8 bytes a string."""
 
@@ -178,14 +174,6 @@ class _SharedStrings:
 
     def __len__(self):
         return len(self.offsets) - 1
-
-    def get(self, index: int) -> str:
-        if self.bad and index in self.bad:
-            raise _BadString(self.bad[index])
-        if index < 0:
-            raise IndexError(index)
-        offsets = self.offsets
-        return self.blob[offsets[index]:offsets[index + 1]].decode("utf-8")
 
     def add(self, raw: bytes, plain: bool) -> None:
         """Add one string as stored; `plain` when it has no entity or escape to undo."""
@@ -257,15 +245,22 @@ def _rich_text(content: bytes, prefix: bytes) -> str:
 
 
 @lru_cache(maxsize=8)
-def _cell_pattern(p: bytes) -> re.Pattern:
+def _sheet_pattern(p: bytes) -> re.Pattern:
+    """One pass over a block of rows; each alternative is marked by a group that is never empty.
+
+    Few groups, since findall builds a tuple of them for every match: that is half its cost.
+    """
     return re.compile(
-        # The usual cell, as Excel, LibreOffice and openpyxl write it: r, s and t in that order.
+        # 1-4: a cell as Excel, LibreOffice and openpyxl write it (r, s and t in that order): column
+        # letters, style, type, and its value or inline text.
         rb"<%(p)sc r=\"([A-Z]{1,3})[0-9]+\"(?: s=\"([0-9]+)\")?(?: t=\"([a-zA-Z]+)\")?"
-        rb"(?:/>|><%(p)sv>([^<]*)</%(p)sv></%(p)sc>"
-        rb"|><%(p)sis><%(p)st(?: xml:space=\"preserve\")?>([^<]*)</%(p)st></%(p)sis></%(p)sc>)"
-        # Any other cell: attributes, then content that does not cross another cell's tag.
-        rb"|<%(p)sc(?=[\s/>])([^<>]*?)(?:/>|>((?:[^<]++|<(?!/?%(p)sc[\s/>])[^<>]*+>)*+)</%(p)sc>)"
-        # Anything else, a tag or text at a time, so that nothing is skipped unseen.
+        rb"(?: ?/>|>(?:<%(p)sv>|<%(p)sis><%(p)st(?: xml:space=\"preserve\")?>)([^<]*)"
+        rb"(?:</%(p)sv>|</%(p)st></%(p)sis>)</%(p)sc>)"
+        # 5: a row's start or end tag.
+        rb"|(</%(p)srow>|<%(p)srow(?=[\s/>])[^<>]*>)"
+        # 6: any other cell, whole: content that crosses no other cell's or row's tag.
+        rb"|(<%(p)sc(?=[\s/>])[^<>]*?(?:/>|>(?:[^<]++|<(?!/?%(p)s(?:c|row)[\s/>])[^<>]*+>)*+</%(p)sc>))"
+        # 7: anything else, a tag or text at a time, so that nothing is skipped unseen.
         rb"|(<[^<]*|[^<]+)" % {b"p": p}
     )
 
@@ -276,31 +271,33 @@ _REFERENCE = re.compile(rb"([A-Z]{1,3})([0-9]{1,10})$")
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s+ref\s*=\s*[\"'][A-Z]*[0-9]*:?([A-Z]{1,4})([0-9]{1,12})[\"']")
 
 
-@lru_cache(maxsize=20_000)
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + letter - 64
-    return index - 1
+@lru_cache(maxsize=1)
+def _column_indexes() -> dict[bytes, int]:
+    """{b"A": 0, …, b"ZZZ": 18277}: every column name a cell reference can hold."""
+    return {column_name(index).encode(): index for index in range(26 + 26**2 + 26**3)}
 
 
-def _general_cell(attributes: bytes, content: bytes, prefix: bytes):
-    """(column letters, style, type, value, inline text) of a cell not written the usual way."""
+def _general_cell(cell: bytes, prefix: bytes):
+    """(column letters, style, type, value or inline text) of a cell not written the usual way."""
+    tag_end = cell.find(b">")
+    attributes = cell[len(prefix) + 2:tag_end]
+    content = cell[tag_end + 1:-len(prefix) - 4] if cell[tag_end - 1] != 47 else b""
     found = {name: double or single for name, double, single in _ATTRIBUTE.findall(attributes)}
     letters = b""
     if b"r" in found:
         reference = _REFERENCE.match(found[b"r"])
         if not reference:
-            raise ValueError(f"the cell's reference “{found[b'r'].decode('utf-8', 'replace')}” is not a cell name")
+            raise ValueError(f"the cell's reference “{found[b'r'][:20].decode('utf-8', 'replace')}” is not a cell "
+                             "name")
         letters = reference.group(1)
-    value = inline = b""
-    if content:
+    kind, value = found.get(b"t", b""), b""
+    if kind == b"inlineStr":
+        inline_start = content.find(b"<" + prefix + b"is")
+        value = content[inline_start:] if inline_start >= 0 else b""
+    elif content:
         v = re.search(rb"<%(p)sv(?:\s[^<>]*)?>([^<]*)</%(p)sv>" % {b"p": re.escape(prefix)}, content)
         value = v.group(1) if v else b""
-        inline_start = content.find(b"<" + prefix + b"is")
-        if inline_start >= 0:
-            inline = content[inline_start:]
-    return letters, found.get(b"s", b""), found.get(b"t", b""), value, inline
+    return letters, found.get(b"s", b""), kind, value
 
 
 def _iso_date(value: bytes) -> date:
@@ -337,155 +334,178 @@ def _dated(number, kind: str, date1904: bool):
     return moment.date() if moment.time() == time() else moment
 
 
+def _row_blocks(scanner: Scanner, sheet: Sheet):
+    """The sheet's rows as blocks of XML that each end at the end of a row, up to </sheetData>."""
+    prefix, limits = scanner.prefix, sheet.limits
+    row_open, row_close = b"<" + prefix + b"row", b"</" + prefix + b"row>"
+    data_close = b"</" + prefix + b"sheetData>"
+    buffer = scanner.rest
+    while (start_tag_end := buffer.find(b">")) < 0:
+        chunk = next(scanner.source, None)
+        if chunk is None or len(buffer) > limits.row_bytes:
+            raise scanner.archive.unreadable(f" ({scanner.part} ends early)")
+        buffer += chunk
+    if buffer[start_tag_end - 1:start_tag_end] == b"/":  # <sheetData/>: no rows
+        return
+    buffer = buffer[start_tag_end + 1:]
+    searched = 0  # the end of the sheet's rows is looked for in new XML only
+    while True:
+        end = buffer.find(data_close, max(searched - len(data_close), 0))
+        if end >= 0:
+            scanner.check(buffer[:end])
+            yield buffer[:end]
+            return
+        cut = buffer.rfind(row_close)
+        cut = cut + len(row_close) if cut >= 0 else 0
+        last_open = buffer.rfind(row_open, cut)
+        if last_open >= 0:  # rows written <row …/> after the last </row> are whole too
+            tag_end = buffer.find(b">", last_open)
+            if tag_end > 0 and buffer[tag_end - 1] == 47:
+                cut = tag_end + 1
+        if cut:
+            block, buffer = buffer[:cut], buffer[cut:]
+            scanner.check(block)
+            yield block
+        elif len(buffer) > limits.row_bytes:
+            raise sheet.limit_problem(f"a row is over {human_bytes(limits.row_bytes)} of XML")
+        searched = len(buffer)
+        chunk = next(scanner.source, None)
+        if chunk is None:
+            raise scanner.archive.unreadable(f" ({scanner.part} ends in the middle of its rows)")
+        buffer += chunk
+
+
 def _sheet_rows(archive: Archive, part: str, sheet: Sheet, shared: _SharedStrings, kinds: dict, date1904: bool):
     limits = sheet.limits
     scanner = Scanner(archive, part, limits, b"sheetData")
     prefix = scanner.prefix
-    buffer = scanner.rest
     dimension = _DIMENSION.search(scanner.head)
     if dimension:  # a declared size may only refuse a file early; what is read is counted below
         sheet.check_row_number(int(dimension.group(2)))
-        sheet.check_width(int(dimension.group(2)), _column_index(dimension.group(1)))
-    start_tag_end = buffer.find(b">")
-    while start_tag_end < 0:
-        chunk = next(scanner.source, None)
-        if chunk is None:
-            raise archive.unreadable(f" ({part} ends early)")
-        buffer += chunk
-        start_tag_end = buffer.find(b">")
-    if buffer[start_tag_end - 1:start_tag_end] == b"/":  # <sheetData/>: no rows
-        return
-    buffer = buffer[start_tag_end + 1:]
-    row_open, row_close = b"<" + prefix + b"row", b"</" + prefix + b"row>"
-    data_close = b"</" + prefix + b"sheetData>"
-    cell_pattern = _cell_pattern(re.escape(prefix))
-    max_columns, max_chars, row_bytes = limits.columns, limits.cell_chars, limits.row_bytes
-    get_shared = shared.get
-    previous = 0  # the last row number read
-    yielded = False
-    position = 0
-    search_from = 0  # where to go on looking for the current row's end once more XML arrives
-    while True:
-        start = buffer.find(row_open, position)
-        if start >= 0:
-            gap = buffer[position:start]
-            if data_close in gap:
-                return
-            if b"<!" in gap:
-                scanner.check(gap)
-            after = start + len(row_open)
-            tag_end = buffer.find(b">", after)
-            if tag_end >= 0 and buffer[after:after + 1] not in b" \t\r\n/>":
-                position = after  # another element whose name begins with "row"
-                continue
-            if tag_end >= 0:
-                if buffer[tag_end - 1] == 47:  # "/": <row …/> has no cells
-                    body, end = b"", tag_end + 1
-                else:
-                    close = buffer.find(row_close, max(tag_end, search_from))
-                    body, end = (buffer[tag_end + 1:close], close + len(row_close)) if close >= 0 else (None, 0)
-                if body is not None:
-                    search_from = 0
-                    attributes = buffer[after:tag_end]
-                    position = end
-                    found = _ROW_NUMBER.search(attributes)
-                    number = int(found.group(1)) if found else previous + 1
-                    sheet.check_row_number(number)
-                    if number <= previous:
-                        raise sheet.cell_problem(number, None, f"row {number:,} comes after row {previous:,}; the "
-                                                               "sheet's rows are out of order")
-                    if b"<!" in body:
-                        scanner.check(body)
-                    cells, width = _cells(body, number, sheet, cell_pattern, prefix, get_shared, kinds, date1904,
-                                          max_columns, max_chars)
-                    if not yielded and not cells:
-                        previous = number  # leading empty rows are skipped, as before
-                        continue
-                    if not yielded:
-                        previous = number - 1
-                    while previous + 1 < number:  # rows the file leaves out are empty rows
-                        previous += 1
-                        yield sheet.row(previous, [])
-                    previous = number
-                    yielded = True
-                    yield sheet.row(number, cells, width)
-                    continue
-            if len(buffer) - start > row_bytes:
-                raise sheet.limit_problem(f"row {previous + 1:,} is over {human_bytes(row_bytes)} of XML")
-            search_from = max(len(buffer) - len(row_close), 0) - start
-            buffer, position = buffer[start:], 0
-        else:
-            if buffer.find(data_close, position) >= 0:
-                return
-            keep = max(position, len(buffer) - len(row_open) - len(data_close))
-            buffer, position = buffer[keep:], 0
-        chunk = next(scanner.source, None)
-        if chunk is None:
-            raise archive.unreadable(f" ({part} ends in the middle of its rows)")
-        buffer += chunk
-
-
-def _cells(body, number, sheet, pattern, prefix, get_shared, kinds, date1904, max_columns, max_chars):
-    """The cells of one row's XML; returns them (trailing empty cells dropped) and how many were read."""
-    cells = []
-    column = -1
-    read = 0
+        sheet.check_width(int(dimension.group(2)), _column_indexes().get(dimension.group(1), limits.columns))
+    pattern = _sheet_pattern(re.escape(prefix))
+    columns = _column_indexes()
+    max_columns, max_chars = limits.columns, limits.cell_chars
+    blob, offsets, bad = shared.blob, shared.offsets, shared.bad
+    strings = len(offsets) - 1
+    cell_tag = b"<" + prefix + b"c"
+    row_tag_length = len(prefix) + 4
+    previous = 0  # the number of the last row read
+    yielded_up_to = None  # the number of the last row yielded; None until a row with cells is read
+    cells = None  # the cells of the row being read, None between rows
+    number = column = 0
+    value = b""
     try:
-        for letters, style, kind, value, inline, attributes, content, junk in pattern.findall(body):
-            if junk:
-                if junk.startswith(b"<" + prefix + b"c") and junk[len(prefix) + 2:len(prefix) + 3] in b" \t\r\n/>":
-                    raise ValueError("the cell's XML is malformed")
-                continue
-            read += 1
-            if not letters:
-                letters, style, kind, value, inline = _general_cell(attributes, content, prefix)
-            if letters:
-                index = _column_index(letters)
-                if index <= column:
+        for block in _row_blocks(scanner, sheet):
+            found_in_block = pattern.findall(block)
+            sheet.count(previous, len(found_in_block))  # every cell read counts, empty or not
+            for letters, style, kind, value, row_tag, other_cell, junk in found_in_block:
+                if not letters:
+                    if row_tag:
+                        if row_tag[1] != 47:  # "/": a row starts
+                            if cells is not None:
+                                raise ValueError("a row starts before the previous one ends")
+                            attributes = row_tag[row_tag_length:-1]
+                            if attributes[:4] == b' r="' and attributes[4:-1].isdigit():
+                                number = int(attributes[4:-1])
+                            else:
+                                found = _ROW_NUMBER.search(attributes)
+                                number = int(found.group(1)) if found else previous + 1
+                            if number <= previous:
+                                raise ValueError(f"row {number:,} comes after row {previous:,}; the sheet's rows are "
+                                                 "out of order")
+                            if number > limits.rows:
+                                sheet.check_row_number(number)
+                            previous, cells, column = number, [], -1
+                            if attributes[-1:] != b"/":
+                                continue
+                        elif cells is None:
+                            raise ValueError("a row ends that never started")
+                        if cells:
+                            if yielded_up_to is None:
+                                yielded_up_to = number - 1  # leading empty rows are skipped
+                            while yielded_up_to + 1 < number:  # rows the file leaves out are empty rows
+                                yielded_up_to += 1
+                                yield sheet.row(yielded_up_to, [], counted=True)
+                            yielded_up_to = number
+                            yield sheet.row(number, cells, counted=True)
+                        cells = None
+                        continue
+                    if not other_cell:
+                        if junk.startswith(cell_tag) and junk[len(cell_tag):len(cell_tag) + 1] in b" \t\r\n/>":
+                            raise ValueError("the cell's XML is malformed")
+                        continue
+                    letters, style, kind, value = _general_cell(other_cell, prefix)
+                    if not letters:
+                        letters = None
+                if cells is None:
+                    raise ValueError("a cell stands outside any row")
+                if letters:
+                    index = columns[letters]
+                    if index <= column:
+                        column = index
+                        raise ValueError("the cell comes after a cell to its right; the row's cells are out of order")
                     column = index
-                    raise ValueError("the cell comes after a cell to its right; the row's cells are out of order")
-                column = index
-            else:
-                column += 1
-            if column >= max_columns:
-                sheet.check_width(number, column)
-            if not kind or kind == b"n":
-                if not value:
-                    continue
-                cell = stored_number(value)
-                if cell is None:
-                    raise ValueError(f"the number cell holds “{value[:40].decode('utf-8', 'replace')}”, which is "
-                                     "not a number")
-                if style and kinds:
-                    style_kind = kinds.get(style)
-                    if style_kind:
-                        cell = _dated(cell, style_kind, date1904)
-            elif kind == b"s":
-                if not value.isdigit():
-                    raise ValueError(f"the cell refers to shared string “{value[:20].decode('utf-8', 'replace')}”, "
-                                     "which is not a number")
-                cell = get_shared(int(value))
-            elif kind == b"inlineStr":
-                cell = xml_text(inline) if not inline.startswith(b"<") else _rich_text(inline, prefix)
-            elif kind == b"str" or kind == b"e":
-                cell = xml_text(value)
-            elif kind == b"b":
-                if value not in (b"0", b"1"):
-                    raise ValueError("the true/false cell holds neither 0 nor 1")
-                cell = value == b"1"
-            elif kind == b"d":
-                cell = _iso_date(value)
-            else:
-                raise ValueError(f"the cell has an unknown type “{kind[:20].decode('utf-8', 'replace')}”")
-            if type(cell) is str:
-                if not cell:
-                    continue
-                if len(cell) > max_chars or "\x00" in cell:
-                    sheet.check_text(cell, number, column)
-            while len(cells) < column:
-                cells.append(None)
-            cells.append(cell)
-    except (ValueError, IndexError, _BadString, OverflowError) as error:
+                else:
+                    column += 1
+                if column >= max_columns:
+                    sheet.check_width(number, column)
+                if not kind or kind == b"n":
+                    if not value:
+                        continue
+                    if value.isdigit() and len(value) < 16:
+                        cell = int(value)
+                    else:
+                        cell = stored_number(value)
+                        if cell is None:
+                            raise ValueError(f"the number cell holds “{value[:40].decode('utf-8', 'replace')}”, "
+                                             "which is not a number")
+                    if style and kinds:
+                        style_kind = kinds.get(style)
+                        if style_kind:
+                            cell = _dated(cell, style_kind, date1904)
+                elif kind == b"s":
+                    if not value.isdigit():
+                        raise ValueError(f"the cell refers to shared string “{value[:20].decode('utf-8', 'replace')}"
+                                         "”, which is not a number")
+                    index = int(value)
+                    if index >= strings:
+                        raise IndexError(index)
+                    if bad and index in bad:
+                        raise ValueError(bad[index])
+                    start, end = offsets[index], offsets[index + 1]
+                    if start == end:
+                        continue
+                    cell = blob[start:end].decode()
+                elif kind == b"inlineStr":
+                    if value[:1] == b"<":
+                        cell = _rich_text(value, prefix)
+                    elif b"&" in value or b"_x" in value or b"\r" in value:
+                        cell = xml_text(value)
+                    else:
+                        cell = value.decode()
+                    if len(cell) > max_chars or "\x00" in cell:
+                        sheet.check_text(cell, number, column)
+                    if not cell:
+                        continue
+                elif kind == b"str" or kind == b"e":
+                    cell = xml_text(value)
+                    if len(cell) > max_chars or "\x00" in cell:
+                        sheet.check_text(cell, number, column)
+                    if not cell:
+                        continue
+                elif kind == b"b":
+                    if value not in (b"0", b"1"):
+                        raise ValueError("the true/false cell holds neither 0 nor 1")
+                    cell = value == b"1"
+                elif kind == b"d":
+                    cell = _iso_date(value)
+                else:
+                    raise ValueError(f"the cell has an unknown type “{kind[:20].decode('utf-8', 'replace')}”")
+                if len(cells) != column:
+                    cells.extend([None] * (column - len(cells)))
+                cells.append(cell)
+    except (ValueError, IndexError, OverflowError) as error:
         if isinstance(error, FileProblem):
             raise
         if isinstance(error, IndexError):
@@ -494,8 +514,9 @@ def _cells(body, number, sheet, pattern, prefix, get_shared, kinds, date1904, ma
             message = "the cell's text is not UTF-8"
         else:
             message = str(error) or "the cell cannot be read"
-        raise sheet.cell_problem(number, max(column, 0), message) from None
-    return cells, max(read, column + 1)
+        raise sheet.cell_problem(number, max(column, 0) if cells is not None else None, message) from None
+    if cells is not None:
+        raise archive.unreadable(f" ({part} ends in the middle of row {number:,})")
 
 
 # Writing -------------------------------------------------------------------------------------------

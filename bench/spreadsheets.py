@@ -1,0 +1,278 @@
+"""Spreadsheet files: read and write speed and peak memory per format, ours beside the old ways.
+
+    .venv/bin/python bench/spreadsheets.py [--rows 100000 1000000] [--old-up-to 100000]
+
+Rows look like figure exports: 16 columns of ids, slugs, periods, decimals (some negative, some
+with ten decimals), qualifiers, value texts, notes (some non-ASCII) and dimensions. Each contender
+runs in its own process, so its peak memory is its own: "peak MB" is the process's maximum RSS,
+"+MB" the part above its baseline once the libraries are imported. Contenders:
+
+- write: ours (CSV, JSON, XLSX, ODS, each streamed) beside openpyxl write-only (the old XLSX
+  writer) and tablib (the old ODS writer, which builds the document in memory);
+- read: ours beside python-calamine (the old XLSX reader: the whole sheet in memory), odfpy (the
+  old ODS reader: the whole document), openpyxl read-only, and a streaming XLSX reader built on
+  expat with Python callbacks (the other way to stream that was considered: see below).
+
+The old ways that hold the whole file are run only up to --old-up-to rows (they take gigabytes
+beyond). The XLSX read is run on two files: ours (inline strings) and openpyxl's (a shared-strings
+table, as Excel and LibreOffice write). It prints one table.
+"""
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
+
+HEADER = ["id", "source", "metric", "subject", "period_start", "period_end", "value", "lower", "upper", "qualifier",
+          "unit", "value_text", "attributed_to", "status", "note", "dimensions"]
+QUALIFIERS = ["exact", "approximate", "more_than", "at_least", "range"]
+NOTES = ["", "", "Official figure (Prosecutor General)", "Strikers' own count — Жаңаөзен", "=not a formula",
+         "-5 is text here"]
+
+
+def figure_rows(count: int):
+    random_numbers = random.Random(1)
+    for number in range(1, count + 1):
+        qualifier = QUALIFIERS[number % len(QUALIFIERS)]
+        value = Decimal(random_numbers.randrange(-10**9, 10**9)) / 10**random_numbers.randrange(0, 11)
+        lower = upper = None
+        if qualifier == "range":
+            lower, upper, value = value, value + 10, None
+        elif qualifier in ("more_than", "at_least"):
+            lower, value = value, None
+        year = 1990 + number % 35
+        yield [number, f"source-{number % 300}", f"metric-{number % 30}", f"entity-{number % 2000}", str(year),
+               str(year + 1) if number % 3 else "", value, lower, upper, qualifier, "people",
+               f"more than {number % 1000}" if qualifier == "more_than" else str(value or lower),
+               f"origin-{number % 50}" if number % 4 else "", "unverified", NOTES[number % len(NOTES)],
+               "welfare=consumption; area=urban" if number % 5 == 0 else ""]
+
+
+def file_for(fmt: str, rows: int, writer: str = "ours") -> Path:
+    return OUT / f"bench-{rows}-{writer}.{fmt}"
+
+
+# Writers ------------------------------------------------------------------------------------------
+
+def write_ours(fmt: str, rows: int) -> int:
+    from claims.spreadsheets import write_file_chunks
+
+    with open(file_for(fmt, rows), "wb") as target:
+        for chunk in write_file_chunks(fmt, HEADER, figure_rows(rows)):
+            target.write(chunk)
+    return rows
+
+
+def write_openpyxl(fmt: str, rows: int) -> int:
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("figures")
+    sheet.append(HEADER)
+    for row in figure_rows(rows):
+        sheet.append([float(cell) if isinstance(cell, Decimal) else cell for cell in row])
+    workbook.save(file_for("xlsx", rows, "openpyxl"))
+    return rows
+
+
+def write_tablib(fmt: str, rows: int) -> int:
+    import tablib
+
+    dataset = tablib.Dataset(headers=HEADER)
+    for row in figure_rows(rows):
+        dataset.append([float(cell) if isinstance(cell, Decimal) else cell for cell in row])
+    file_for("ods", rows, "tablib").write_bytes(dataset.export("ods"))
+    return rows
+
+
+# Readers ------------------------------------------------------------------------------------------
+
+def read_ours(path: Path) -> int:
+    from claims.spreadsheets import Limits, read_rows
+
+    with open(path, "rb") as stream:
+        return sum(1 for _ in read_rows(stream, path.suffix[1:], name=path.name, limits=Limits())) - 1
+
+
+def read_calamine(path: Path) -> int:
+    from python_calamine import CalamineWorkbook
+
+    return sum(1 for _ in CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows()) - 1
+
+
+def read_openpyxl(path: Path) -> int:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    return sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True)) - 1
+
+
+def read_odfpy(path: Path) -> int:
+    from odf import opendocument, table, text
+
+    document = opendocument.load(str(path))
+    count = 0
+    for row in document.spreadsheet.getElementsByType(table.Table)[0].getElementsByType(table.TableRow):
+        [str(p) for cell in row.childNodes for p in cell.getElementsByType(text.P)]
+        count += 1
+    return count - 1
+
+
+def read_expat(path: Path) -> int:
+    """A streaming XLSX reader on expat: zipfile inflates a chunk, expat calls Python per element.
+
+    The other way to stream an XLSX; it produces raw cells (values not yet typed), so it does
+    less than ours does, and is still slower: five Python calls a cell against one regex match.
+    """
+    import zipfile
+    from xml.parsers import expat
+
+    archive = zipfile.ZipFile(path)
+    shared = []
+    if "xl/sharedStrings.xml" in archive.namelist():
+        parts, inside = [], [False]
+
+        def start_si(name, attributes):
+            if name == "t":
+                inside[0] = True
+            elif name == "si":
+                parts.clear()
+
+        def end_si(name):
+            if name == "t":
+                inside[0] = False
+            elif name == "si":
+                shared.append("".join(parts))
+
+        def text_si(data):
+            if inside[0]:
+                parts.append(data)
+
+        parser = expat.ParserCreate()
+        parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start_si, end_si, text_si
+        parser.ParseFile(archive.open("xl/sharedStrings.xml"))
+    rows, row, text, cell = [0], [], [], {}
+
+    def start(name, attributes):
+        if name == "c":
+            cell.clear()
+            cell.update(attributes)
+            text.clear()
+        elif name == "row":
+            row.clear()
+
+    def end(name):
+        if name == "c":
+            value = "".join(text)
+            row.append(shared[int(value)] if cell.get("t") == "s" else value)
+        elif name == "row":
+            rows[0] += 1
+
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, text.append
+    with archive.open("xl/worksheets/sheet1.xml") as sheet:
+        while chunk := sheet.read(1 << 20):
+            parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+    return rows[0] - 1
+
+
+# Runs ---------------------------------------------------------------------------------------------
+
+def child(phase: str, fmt: str, rows: int, path: str | None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factbase.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import claims.spreadsheets  # noqa: F401 - the baseline includes the libraries
+    import odf.opendocument  # noqa: F401
+    import openpyxl  # noqa: F401
+    import python_calamine  # noqa: F401
+    import tablib  # noqa: F401
+
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    functions = {"write-ours": write_ours, "write-openpyxl": write_openpyxl, "write-tablib": write_tablib,
+                 "read-ours": read_ours, "read-calamine": read_calamine, "read-openpyxl": read_openpyxl,
+                 "read-odfpy": read_odfpy, "read-expat": read_expat}
+    done = functions[phase](fmt, rows) if phase.startswith("write") else functions[phase](Path(path))
+    seconds = time.perf_counter() - started
+    print(f"RESULT {done} {seconds:.3f} {baseline:.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--old-up-to", type=int, default=100_000,
+                        help="Run the old ways that hold the whole file up to this many rows.")
+    parser.add_argument("--child")
+    parser.add_argument("--format")
+    parser.add_argument("--file")
+    args = parser.parse_args()
+    if args.child:
+        return child(args.child, args.format, args.rows[0], args.file)
+    OUT.mkdir(exist_ok=True)
+    results = []
+
+    def run(label, phase, fmt, rows, path=None):
+        done, seconds, peak, baseline = measure_peak(phase, fmt, rows, path)
+        size = path.stat().st_size if path else file_for(fmt, rows, _writer_of(phase)).stat().st_size
+        results.append((label, rows, seconds, peak, peak - baseline, size))
+        print(f"  {label} {rows:,}: {seconds:.1f} s, {peak:.0f} MB", file=sys.stderr)
+
+    for rows in args.rows:
+        old = rows <= args.old_up_to
+        for fmt in ("csv", "json", "xlsx", "ods"):
+            run(f"write {fmt.upper()}, ours", "write-ours", fmt, rows)
+        run("write XLSX, openpyxl write-only (old)", "write-openpyxl", "xlsx", rows)
+        if old:
+            run("write ODS, tablib (old)", "write-tablib", "ods", rows)
+        for fmt in ("csv", "json", "xlsx", "ods"):
+            run(f"read {fmt.upper()}, ours", "read-ours", fmt, rows, file_for(fmt, rows))
+        shared = file_for("xlsx", rows, "openpyxl")
+        run("read XLSX with shared strings, ours", "read-ours", "xlsx", rows, shared)
+        run("read XLSX, expat streaming (considered)", "read-expat", "xlsx", rows, file_for("xlsx", rows))
+        run("read XLSX with shared strings, expat", "read-expat", "xlsx", rows, shared)
+        run("read XLSX, calamine (old: whole sheet)", "read-calamine", "xlsx", rows, file_for("xlsx", rows))
+        run("read XLSX with shared strings, calamine", "read-calamine", "xlsx", rows, shared)
+        if old:
+            run("read XLSX, openpyxl read-only", "read-openpyxl", "xlsx", rows, shared)
+            run("read ODS, odfpy (old: whole document)", "read-odfpy", "ods", rows, file_for("ods", rows))
+
+    print(f"\n{'contender':<44} {'rows':>10} {'seconds':>8} {'rows/s':>9} {'peak MB':>8} {'+MB':>6} {'file MB':>8}")
+    for label, rows, seconds, peak, above, size in results:
+        print(f"{label:<44} {rows:>10,} {seconds:>8.1f} {rows / seconds:>9,.0f} {peak:>8.0f} {above:>6.0f} "
+              f"{size / 2**20:>8.1f}")
+
+
+def _writer_of(phase: str) -> str:
+    return {"write-openpyxl": "openpyxl", "write-tablib": "tablib"}.get(phase, "ours")
+
+
+def measure_peak(phase, fmt, rows, path=None):
+    """measure() in a process of its own, whose peak RSS os.wait4 reports alone."""
+    command = [sys.executable, __file__, "--child", phase, "--format", fmt, "--rows", str(rows)]
+    if path:
+        command += ["--file", str(path)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    output, errors = process.stdout.read().decode(), process.stderr.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    line = next((x for x in output.splitlines() if x.startswith("RESULT")), None)
+    if line is None:
+        raise SystemExit(f"{phase} {fmt} failed:\n{output[-2000:]}\n{errors[-3000:]}")
+    done, seconds, baseline = line.split()[1:]
+    return int(done), float(seconds), usage.ru_maxrss / 1024, float(baseline)
+
+
+if __name__ == "__main__":
+    main()
