@@ -193,11 +193,12 @@ def read_expat(path: Path) -> int:
 def child(phase: str, fmt: str, rows: int, path: str | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factbase.settings")
     os.environ.setdefault("DEBUG", "1")
-    import claims.spreadsheets  # noqa: F401 - the baseline includes the libraries
     import odf.opendocument  # noqa: F401
     import openpyxl  # noqa: F401
     import python_calamine  # noqa: F401
     import tablib  # noqa: F401
+
+    import claims.spreadsheets  # noqa: F401 - the baseline includes the libraries
 
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()

@@ -26,13 +26,16 @@ class Limits:
     def from_settings(cls, **overrides) -> "Limits":
         """The limits in settings (SPREADSHEET_MAX_ROWS, …), falling back to the defaults above."""
         from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
 
         values = {}
-        if settings.configured:
-            for field in fields(cls):
+        for field in fields(cls):
+            try:
                 value = getattr(settings, f"SPREADSHEET_MAX_{field.name.upper()}", None)
-                if value is not None:
-                    values[field.name] = value
+            except ImproperlyConfigured:  # no settings at all (a script): the defaults
+                break
+            if value is not None:
+                values[field.name] = value
         return replace(cls(**values), **overrides)
 
 
@@ -105,18 +108,21 @@ class Sheet:
                 f"{self.limits.columns:,} columns"
             )
 
-    def check_text(self, text: str, number: int, column: int) -> str:
+    def check_text(self, text: str, number: int, column: int | None, key: str | None = None) -> str:
         if len(text) > self.limits.cell_chars:
             raise self.cell_problem(number, column, f"the cell holds {len(text):,} characters; the limit is "
-                                                    f"{self.limits.cell_chars:,}")
+                                                    f"{self.limits.cell_chars:,}", key)
         if "\x00" in text:
             raise self.cell_problem(number, column, "the cell holds a NUL character (\\0), which no spreadsheet "
-                                                    "program writes; remove it")
+                                                    "program writes; remove it", key)
         return text
 
-    def cell_problem(self, number: int, column: int | None, message: str) -> CellProblem:
+    def cell_problem(self, number: int, column: int | None, message: str, key: str | None = None) -> CellProblem:
+        """A problem in a cell, named by row and column (its letter and header), or by `key` (JSON)."""
         where = f"{self.name}, row {number:,}"
-        if column is not None:
+        if key is not None:
+            where += f", “{key[:40]}”"
+        elif column is not None:
             where += f", column {column_name(column)}"
             header = self.header
             if header and column < len(header) and isinstance(header[column], str) and header[column].strip():

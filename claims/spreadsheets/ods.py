@@ -314,9 +314,8 @@ def _table_rows(archive: Archive, sheet: Sheet):
                         pending += count
                         continue
                     cell = text
-                last = len(cells) + pending + count
-                if last > max_columns:
-                    sheet.check_width(number + 1, last - 1)
+                if len(cells) + pending + count > max_columns:
+                    sheet.check_width(number + 1, max(max_columns, len(cells) + pending))
                 if pending:
                     cells.extend([None] * pending)
                     pending = 0

@@ -59,7 +59,7 @@ def read_csv(stream, name: str, encoding: str | None, limits: Limits) -> Iterato
                     sheet.check_text(cell, number, column)
             lines.record_chars, lines.nul = 0, False
             if len(row) > limits.columns:
-                sheet.check_width(number, len(row) - 1)
+                sheet.check_width(number, limits.columns)
             yield sheet.row(number, row)
     except csv.Error as error:
         if "field larger than field limit" in str(error):
@@ -183,7 +183,7 @@ def read_json(stream, name: str, limits: Limits) -> Iterator[list]:
     for number, pairs in _json_rows(stream, name, limits):
         for key, _ in pairs:
             if key not in keys:
-                counter.check_text(key, 1, len(keys))
+                counter.check_text(key, 1, len(keys), key)
                 if len(keys) >= limits.columns:
                     counter.check_width(1, len(keys))
                 keys[key] = len(keys)
@@ -280,12 +280,12 @@ def _json_rows(stream, name: str, limits: Limits):
             raise FileProblem(f"{name} is not valid JSON (row {number:,}: {error})") from None
         position = end + 1
         seen = set()
-        for column, (key, value) in enumerate(pairs):
+        for key, value in pairs:
             if key in seen:
-                raise sheet.cell_problem(number, None, f"the key “{key[:40]}” appears twice in the row's object")
+                raise sheet.cell_problem(number, None, "the key appears twice in the row's object", key)
             seen.add(key)
             if type(value) is str:
-                sheet.check_text(value, number, column)
+                sheet.check_text(value, number, None, key)
         yield number, pairs
     if next_char():
         raise invalid("nothing after the closing “]”")

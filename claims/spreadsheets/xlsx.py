@@ -385,7 +385,7 @@ def _sheet_rows(archive: Archive, part: str, sheet: Sheet, shared: _SharedString
         sheet.check_width(int(dimension.group(2)), _column_indexes().get(dimension.group(1), limits.columns))
     pattern = _sheet_pattern(re.escape(prefix))
     columns = _column_indexes()
-    max_columns, max_chars = limits.columns, limits.cell_chars
+    max_columns, max_chars, max_cells = limits.columns, limits.cell_chars, limits.cells
     blob, offsets, bad = shared.blob, shared.offsets, shared.bad
     strings = len(offsets) - 1
     cell_tag = b"<" + prefix + b"c"
@@ -393,13 +393,11 @@ def _sheet_rows(archive: Archive, part: str, sheet: Sheet, shared: _SharedString
     previous = 0  # the number of the last row read
     yielded_up_to = None  # the number of the last row yielded; None until a row with cells is read
     cells = None  # the cells of the row being read, None between rows
-    number = column = 0
+    number = column = read = 0
     value = b""
     try:
         for block in _row_blocks(scanner, sheet):
-            found_in_block = pattern.findall(block)
-            sheet.count(previous, len(found_in_block))  # every cell read counts, empty or not
-            for letters, style, kind, value, row_tag, other_cell, junk in found_in_block:
+            for letters, style, kind, value, row_tag, other_cell, junk in pattern.findall(block):
                 if not letters:
                     if row_tag:
                         if row_tag[1] != 47:  # "/": a row starts
@@ -421,6 +419,9 @@ def _sheet_rows(archive: Archive, part: str, sheet: Sheet, shared: _SharedString
                                 continue
                         elif cells is None:
                             raise ValueError("a row ends that never started")
+                        read += column + 1  # every cell read counts, empty or not, and the gaps between
+                        if read > max_cells:
+                            sheet.count(number, read)
                         if cells:
                             if yielded_up_to is None:
                                 yielded_up_to = number - 1  # leading empty rows are skipped
