@@ -77,7 +77,8 @@ def write_zip(path: Path, parts: dict[str, Part], declare=None) -> Path:
     return path
 
 
-def xlsx(path: Path, sheet: Part, shared: Part | None = None, declare=None, padding: int = 0) -> Path:
+def xlsx(path: Path, sheet: Part, shared: Part | None = None, declare=None, padding: int = 0,
+         styles: bytes | None = None) -> Path:
     """An XLSX of one sheet (and shared strings); `padding` bytes of noise keep it under the zip-bomb ratio."""
     parts = {
         "xl/workbook.xml": Part(b'<workbook %s xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
@@ -91,6 +92,8 @@ def xlsx(path: Path, sheet: Part, shared: Part | None = None, declare=None, padd
     }
     if shared:
         parts["xl/sharedStrings.xml"] = shared
+    if styles:
+        parts["xl/styles.xml"] = Part(b"<styleSheet %s>%s</styleSheet>" % (MAIN, styles))
     if padding:
         parts["xl/media/noise.bin"] = Part(os.urandom(padding), stored=True)
     return write_zip(path, parts, declare)

@@ -25,22 +25,23 @@ def unescape_formula(cell):
 
 # xsd:double as XLSX and ODS store numbers; the length is checked first, so the match stays short.
 _DOUBLE = re.compile(rb"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_EXACT_INT = 10**15  # below this every integer is exactly a double
 _DECIMAL_CHARACTERS = b"0123456789.-"
+# Spreadsheet programs hold 15 significant digits: all anyone can type, and all they show.
+SIGNIFICANT_DIGITS = 15
 
 
 def stored_number(raw: bytes):
-    """A number as XLSX/ODS store it (a double in text) → int, or the Decimal the program shows.
+    """A number as XLSX/ODS store it (a double, as text) → the int or Decimal a spreadsheet shows.
 
-    A double written as 0.29099999999999998 is shown as 0.291 and means it: the shortest text that
-    reads back as the same double is the number. Returns None for anything else (NaN, Infinity,
-    text, a number beyond a double's range), which the caller refuses by row and column.
+    Excel writes the 0.291 someone typed as 0.29099999999999998, and 0.1 + 0.2 as
+    0.30000000000000004, and shows both to 15 significant digits: 0.291 and 0.3. So is the
+    number read. Returns None for anything else (NaN, Infinity, text, a number beyond a double's
+    range), which the caller refuses by row and column.
     """
-    if raw.isdigit() and len(raw) < 16:
+    if raw.isdigit() and len(raw) <= SIGNIFICANT_DIGITS:
         return int(raw)
-    if len(raw) <= 16 and b"." in raw and not raw.translate(None, _DECIMAL_CHARACTERS):
-        # Up to 15 significant digits a decimal is the shortest text of its double (DBL_DIG): taken as is.
-        text = raw.decode().rstrip("0")
+    if len(raw) <= SIGNIFICANT_DIGITS + 1 and b"." in raw and not raw.translate(None, _DECIMAL_CHARACTERS):
+        text = raw.decode().rstrip("0")  # 15 digits at most: already what is shown
         try:
             return int(text[:-1]) if text[-1] == "." else Decimal(text)
         except (ValueError, ArithmeticError):  # "-.", "1.2.3"
@@ -50,10 +51,8 @@ def stored_number(raw: bytes):
     number = float(raw)
     if not math.isfinite(number):
         return None
-    if number.is_integer():
-        # 1e+23 means 10**23, not the double's exact 99999999999999991611392.
-        return int(number) if abs(number) < _EXACT_INT else int(Decimal(repr(number)))
-    return Decimal(repr(number))
+    shown = Decimal(format(number, f".{SIGNIFICANT_DIGITS}g"))
+    return int(shown) if shown == shown.to_integral_value() else shown
 
 
 def percent_text(value) -> str:
@@ -63,25 +62,24 @@ def percent_text(value) -> str:
 
 
 def number_literal(cell) -> str | None:
-    """The exact decimal text of an int, Decimal or float, or None if a double cannot hold it exactly.
+    """The exact decimal text of an int, Decimal or float for a number cell, or None to write it as text.
 
-    Spreadsheets store numbers as doubles: 41.4146018709 survives, 123456789012.1234567 would be
+    Spreadsheets hold 15 significant digits: 41.4146018709 survives, 123456789012.1234567 would be
     rounded without a word, so such a number (and NaN or Infinity) is written as text instead.
     """
     if type(cell) is int:
-        return str(cell) if abs(cell) < 2**53 else None
+        return str(cell) if abs(cell) < 10**SIGNIFICANT_DIGITS else None
     if isinstance(cell, Decimal):
         if not cell.is_finite():
             return None
-        if cell == cell.to_integral_value():
-            whole = int(cell)
-            return str(whole) if abs(whole) < 2**53 else None
-        text = format(cell.normalize(), "f")
-        return text if Decimal(repr(float(text))) == cell else None
+        normal = cell.normalize()
+        if len(normal.as_tuple().digits) > SIGNIFICANT_DIGITS:
+            return None
+        return format(normal, "f") if normal != normal.to_integral_value() else str(int(normal))
     if isinstance(cell, float):
         if not math.isfinite(cell):
             return None
-        return str(int(cell)) if cell.is_integer() and abs(cell) < 2**53 else repr(cell)
+        return str(int(cell)) if cell.is_integer() and abs(cell) < 10**SIGNIFICANT_DIGITS else repr(cell)
     return None
 
 
