@@ -61,6 +61,17 @@ def percent_text(value) -> str:
     return f"{number * 100:f}".rstrip("0").rstrip(".") + "%"
 
 
+def decimal_text(number: Decimal) -> str:
+    """A finite Decimal in full, without exponent or trailing zeros: Decimal("16.000000") → "16"."""
+    text = str(number)
+    if "E" in text:
+        number = number.normalize()
+        return format(number, "f") if number != number.to_integral_value() else str(int(number))
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def number_literal(cell) -> str | None:
     """The exact decimal text of an int, Decimal or float for a number cell, or None to write it as text.
 
@@ -68,14 +79,13 @@ def number_literal(cell) -> str | None:
     rounded without a word, so such a number (and NaN or Infinity) is written as text instead.
     """
     if type(cell) is int:
-        return str(cell) if abs(cell) < 10**SIGNIFICANT_DIGITS else None
+        return str(cell) if -10**SIGNIFICANT_DIGITS < cell < 10**SIGNIFICANT_DIGITS else None
     if isinstance(cell, Decimal):
         if not cell.is_finite():
             return None
-        normal = cell.normalize()
-        if len(normal.as_tuple().digits) > SIGNIFICANT_DIGITS:
-            return None
-        return format(normal, "f") if normal != normal.to_integral_value() else str(int(normal))
+        text = decimal_text(cell)
+        digits = text.lstrip("-").replace(".", "").lstrip("0")
+        return text if len(digits) <= SIGNIFICANT_DIGITS else None
     if isinstance(cell, float):
         if not math.isfinite(cell):
             return None
@@ -88,9 +98,7 @@ def plain_text(cell) -> str:
     if cell is None:
         return ""
     if isinstance(cell, Decimal):
-        if not cell.is_finite():
-            return str(cell)
-        return format(cell.normalize(), "f") if cell != cell.to_integral_value() else str(int(cell))
+        return decimal_text(cell) if cell.is_finite() else str(cell)
     if isinstance(cell, bool):
         return "TRUE" if cell else "FALSE"
     if isinstance(cell, datetime):

@@ -387,6 +387,10 @@ _ATTRIBUTE_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t
                       "\r": "&#13;"}
 
 
+# Text that can be written as it is: no formula to escape, nothing a paragraph would change.
+_NEEDS_CARE = re.compile(r"^[=+\-@\t\r]|[&<>\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]| {2}|^ | $")
+
+
 def _paragraph_char(match) -> str:
     text = match.group()
     if text[0] == " ":
@@ -415,6 +419,7 @@ def write_ods(header: list[str], rows, sheet_name: str = "Sheet1", rows_per_chun
     archive.add("META-INF/manifest.xml", _MANIFEST)
     yield archive.drain()
     name = re.sub(r"[\x00-\x1f&<>\"']", " ", sheet_name)[:31] or "Sheet1"
+    care = _NEEDS_CARE.search
     with archive.open("content.xml") as content:
         parts = [_CONTENT_HEAD, f'<table:table table:name="{name}">',
                  f'<table:table-column table:number-columns-repeated="{max(len(header), 1)}"/>',
@@ -431,7 +436,11 @@ def write_ods(header: list[str], rows, sheet_name: str = "Sheet1", rows_per_chun
                                  f'<table:table-cell table:number-columns-repeated="{empty}"/>')
                     empty = 0
                 if type(cell) is str:
-                    parts.append(_string_cell(escape_formula(cell)))
+                    if care(cell):
+                        parts.append(_string_cell(escape_formula(cell)))
+                    else:
+                        parts.append(f'<table:table-cell office:value-type="string"><text:p>{cell}</text:p>'
+                                     "</table:table-cell>")
                 elif type(cell) is bool:
                     parts.append(f'<table:table-cell office:value-type="boolean" office:boolean-value='
                                  f'"{"true" if cell else "false"}"/>')

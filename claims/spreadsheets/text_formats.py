@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
-from .cells import escape_formula, plain_text
+from .cells import FORMULA_TRIGGERS, escape_formula, plain_text
 from .limits import CHUNK, FileProblem, Limits, Sheet, human_bytes
 
 ROWS_PER_CHUNK = 2000
@@ -160,7 +160,7 @@ def write_csv(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
 def _csv_cell(cell) -> str:
     # Text is escaped; numbers are formatted after the escape, so -5 stays the number -5.
     if type(cell) is str:
-        return escape_formula(cell)
+        return "'" + cell if cell.startswith(FORMULA_TRIGGERS) else cell
     if cell is None:
         return ""
     if isinstance(cell, str):
@@ -305,9 +305,12 @@ def write_json(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
     yield "".join(parts).encode()
 
 
+_json_string = json.encoder.encode_basestring  # the C encoder, without json.dumps' overhead
+
+
 def _json_value(cell) -> str:
     if type(cell) is str:
-        return json.dumps(cell, ensure_ascii=False)
+        return _json_string(cell)
     if cell is None:
         return "null"
     if cell is True or cell is False:

@@ -584,6 +584,10 @@ def _escape_char(match) -> str:
     return _ESCAPES.get(text) or f"_x{ord(text):04X}_"
 
 
+# Text that can be written as it is: no formula to escape, no markup, no white space at either end.
+_NEEDS_CARE = re.compile(r"^[=+\-@\t\r\n ]|[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_|[\t\n ]$")
+
+
 def _inline_string(text: str) -> str:
     if _XML_ESCAPE.search(text):
         text = _XML_ESCAPE.sub(_escape_char, text)
@@ -617,6 +621,7 @@ def write_xlsx(header: list[str], rows, sheet_name: str = "Sheet1", rows_per_chu
     archive.add("xl/styles.xml", _STYLES)
     yield archive.drain()
     letters = [column_name(index) for index in range(max(len(header), 26))]
+    care = _NEEDS_CARE.search
     with archive.open("xl/worksheets/sheet1.xml") as sheet:
         parts = [_SHEET_HEAD, '<row r="1">']
         for index, title in enumerate(header):
@@ -635,7 +640,10 @@ def write_xlsx(header: list[str], rows, sheet_name: str = "Sheet1", rows_per_chu
                 reference = letters[index] + row_number
                 kind = type(cell)
                 if kind is str:
-                    parts.append(f'<c r="{reference}" t="inlineStr">{_inline_string(escape_formula(cell))}</c>')
+                    if care(cell):
+                        parts.append(f'<c r="{reference}" t="inlineStr">{_inline_string(escape_formula(cell))}</c>')
+                    else:
+                        parts.append(f'<c r="{reference}" t="inlineStr"><is><t>{cell}</t></is></c>')
                     continue
                 if kind is bool:
                     parts.append(f'<c r="{reference}" t="b"><v>{int(cell)}</v></c>')
