@@ -18,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PEAK_MB = 250  # what one request or command may take, whatever the file
-SECONDS = 60  # generous: the machine is shared; the times measured are printed with -s
+SECONDS = 60  # generous: only a regression to minutes fails; the times measured are printed with -s
 
 MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 ODF = (b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
@@ -153,12 +153,13 @@ CASES = {
         lambda path: xlsx(path, repeated_sheet(b'<row r="1"><c r="A1" t="inlineStr"><is><t>', b"x" * 2**20, 1024,
                                                b"</t></is></c></row>"), padding=6 * 2**20),
         "xlsx", "a row is over 8 MB of XML"),
-    # ... or 1 GB of rows 16,384 columns wide: the count of cells read refuses it.
+    # ... or 1 GB of rows 16,384 columns wide: the count of cells read refuses it. Reading is linear
+    # (about 11 s of CPU to the default limit of 25,165,824 cells here), so the suite uses a lower one.
     "xlsx, a gigabyte of rows 16,384 columns wide": (
         lambda path: xlsx(path, repeated_sheet(
             b"", b"<row>" + b"".join(b'<c r="%s1"><v>1</v></c>' % _letters(i) for i in range(16_384)) + b"</row>",
             2_800), padding=6 * 2**20),
-        "xlsx", "more than 25,165,824 cells"),
+        "xlsx", "more than 4,194,304 cells", {"SPREADSHEET_MAX_CELLS": str(4 * 2**20)}),
     # A 27.8 MB XLSX of a hundred million rows, which reported 103,846,555 errors: refused at Excel's last row.
     "xlsx, more rows than Excel's last": (
         lambda path: xlsx(path, repeated_sheet(b"", b"<row><c><v>1</v></c></row>" * 1024, 1100), padding=2**20),
@@ -267,14 +268,15 @@ READ = """
 import json, sys, time
 from claims.spreadsheets import FileProblem, read_rows
 path, fmt, encoding = sys.argv[1], sys.argv[2], sys.argv[3] or None
-started, rows, problem = time.perf_counter(), 0, None
+started, cpu_started, rows, problem = time.perf_counter(), time.process_time(), 0, None
 try:
     with open(path, "rb") as stream:
         for _ in read_rows(stream, fmt, name=path.rsplit("/", 1)[-1], encoding=encoding):
             rows += 1
 except FileProblem as error:
     problem = str(error)
-print(json.dumps({"rows": rows, "problem": problem, "seconds": time.perf_counter() - started}))
+print(json.dumps({"rows": rows, "problem": problem, "seconds": time.perf_counter() - started,
+                  "cpu_seconds": time.process_time() - cpu_started}))
 """
 
 
@@ -299,25 +301,26 @@ def run_measured(command: list[str], env: dict | None = None) -> tuple[int, str,
     return done.returncode, done.stdout.decode(), errors, int(peak) / 1024
 
 
-def read_in_a_process(path: Path, fmt: str, encoding: str = "") -> dict:
-    status, output, errors, peak_mb = run_measured([sys.executable, "-c", READ, str(path), fmt, encoding])
+def read_in_a_process(path: Path, fmt: str, encoding: str = "", env: dict | None = None) -> dict:
+    status, output, errors, peak_mb = run_measured([sys.executable, "-c", READ, str(path), fmt, encoding], env)
     assert status == 0 and "Traceback" not in errors, errors[-3000:]
     return {**json.loads(output), "peak_mb": peak_mb}
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_a_hostile_file_is_refused_in_bounded_memory_and_time(case, tmp_path):
-    build, fmt, refusal = CASES[case]
+    build, fmt, refusal, *settings = CASES[case]
     path = build(tmp_path / f"hostile.{fmt}")
-    result = read_in_a_process(path, fmt)
-    print(f"\n{case}: {path.stat().st_size / 2**20:.1f} MB file, {result['rows']:,} rows, {result['seconds']:.1f} s, "
-          f"{result['peak_mb']:.0f} MB peak — {result['problem']}")
+    result = read_in_a_process(path, fmt, env=settings[0] if settings else None)
+    print(f"\n{case}: {path.stat().st_size / 2**20:.1f} MB file, {result['rows']:,} rows, {result['seconds']:.1f} s "
+          f"({result['cpu_seconds']:.1f} s CPU), {result['peak_mb']:.0f} MB peak — {result['problem']}")
     if refusal is None:
         assert result["problem"] is None
     else:
         assert refusal in (result["problem"] or ""), result
     assert result["peak_mb"] < PEAK_MB
-    assert result["seconds"] < SECONDS
+    # CPU time, not the clock: the machine is shared, and only a regression to minutes should fail.
+    assert result["cpu_seconds"] < SECONDS
 
 
 def test_a_bogus_encoding_is_refused_by_name(tmp_path):
@@ -364,7 +367,7 @@ COMMAND_CASES = {
 
 @pytest.mark.parametrize("case", COMMAND_CASES)
 def test_the_import_command_refuses_a_hostile_file_with_a_message(case, tmp_path, command_database):
-    build, fmt, refusal = COMMAND_CASES[case]
+    build, fmt, refusal, *_ = COMMAND_CASES[case]
     path = build(tmp_path / f"hostile.{fmt}")
     status, output, errors, peak_mb = run_measured([sys.executable, "manage.py", "import_figures", str(path)],
                                                    command_database)
