@@ -1,6 +1,8 @@
 """Spreadsheet files: read and write speed and peak memory per format, ours beside the old ways.
 
     .venv/bin/python bench/spreadsheets.py [--rows 100000 1000000] [--old-up-to 100000]
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/factbase_bench_import \
+        .venv/bin/python bench/spreadsheets.py --rows --database-rows 100000 1000000
 
 Rows look like figure exports: 16 columns of ids, slugs, periods, decimals (some negative, some
 with ten decimals), qualifiers, value texts, notes (some non-ASCII) and dimensions. Each contender
@@ -16,8 +18,11 @@ fairly. Contenders:
   expat with Python callbacks, typing cells as ours does (the other way to stream considered).
 
 The old ways that hold the whole file are run only up to --old-up-to rows (they take gigabytes
-beyond). The XLSX read is run on two files: ours (inline strings) and openpyxl's (a shared-strings
-table, as Excel and LibreOffice write). It prints one table.
+beyond). The XLSX read runs on two files: ours (inline strings, as openpyxl writes too) and one
+shaped as Excel writes it (a shared-strings table, styles on cells, 17-digit doubles). With
+--database-rows, figures are loaded into the database in DATABASE_URL (its figures are deleted
+first; bench/import_export.py makes the data) and exported in each format as `manage.py
+export_figures` does: database, figure_rows, writer. It prints one table.
 """
 
 import argparse
@@ -94,6 +99,52 @@ def write_tablib(fmt: str, rows: int) -> int:
     for row in figure_rows(rows):
         dataset.append([float(cell) if isinstance(cell, Decimal) else cell for cell in row])
     file_for("ods", rows, "tablib").write_bytes(dataset.export("ods"))
+    return rows
+
+
+def write_excel_shaped(fmt: str, rows: int) -> int:
+    """An XLSX as Excel writes one: every text in a shared-strings table, numbers as 17-digit doubles."""
+    import zipfile
+
+    from claims.spreadsheets.limits import column_name
+    from claims.spreadsheets.xlsx import _CONTENT_TYPES, _ROOT_RELATIONSHIPS, _STYLES, _inline_string
+
+    strings: dict[str, int] = {}
+    letters = [column_name(index) for index in range(len(HEADER))]
+    path = file_for("xlsx", rows, "excel")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.'
+                        b'openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            for number, row in enumerate([HEADER, *figure_rows(rows)], start=1):
+                cells = []
+                for index, cell in enumerate(row):
+                    reference = f"{letters[index]}{number}"
+                    if isinstance(cell, str) and cell:
+                        cells.append(f'<c r="{reference}" s="0" t="s"><v>{strings.setdefault(cell, len(strings))}'
+                                     "</v></c>")
+                    elif cell is not None and cell != "":
+                        cells.append(f'<c r="{reference}" s="0" t="n"><v>{float(cell):.17g}</v></c>')
+                sheet.write(f'<row r="{number}" spans="1:16">{"".join(cells)}</row>'.encode())
+            sheet.write(b"</sheetData></worksheet>")
+        archive.writestr("xl/sharedStrings.xml", '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns='
+                         f'"http://schemas.openxmlformats.org/spreadsheetml/2006/main" uniqueCount="{len(strings)}">'
+                         + "".join(f"<si>{_inline_string(text)[4:-5]}</si>" for text in strings) + "</sst>")
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES.replace(
+            b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'))
+        archive.writestr("_rels/.rels", _ROOT_RELATIONSHIPS)
+        archive.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+                         'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+                         '<sheet name="figures" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        archive.writestr("xl/_rels/workbook.xml.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/'
+                         'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                         'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship '
+                         'Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+                         'Target="styles.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/'
+                         'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                         "</Relationships>")
+        archive.writestr("xl/styles.xml", _STYLES)
     return rows
 
 
@@ -208,6 +259,38 @@ def read_expat(path: Path) -> int:
     return count[0] - 1
 
 
+def export_from_database(fmt: str, rows: int) -> int:
+    bench = _import_export_bench()
+    bench.setup_django()
+    return bench.run_export(fmt, OUT / f"database-{rows}.{fmt}")
+
+
+def _import_export_bench():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_import_export", Path(__file__).with_name("import_export.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_figures(rows: int) -> None:
+    """Fill the database with `rows` figures (COPY on PostgreSQL), as bench/import_export.py does."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    bench = _import_export_bench()
+    call_command("migrate", verbosity=0)
+    bench.reference_data()
+    bench.empty_figures()
+    source = OUT / "database-source.csv"
+    bench.write_csv(source, rows, seed=3)
+    from django.db import transaction
+
+    with transaction.atomic():
+        (bench.run_copy if connection.vendor == "postgresql" else bench.run_bulk_create)(source)
+
+
 # Runs ---------------------------------------------------------------------------------------------
 
 def child(phase: str, fmt: str, rows: int, path: str | None) -> None:
@@ -223,9 +306,11 @@ def child(phase: str, fmt: str, rows: int, path: str | None) -> None:
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started, cpu_started = time.perf_counter(), time.process_time()
     functions = {"write-ours": write_ours, "write-openpyxl": write_openpyxl, "write-tablib": write_tablib,
+                 "write-excel": write_excel_shaped,
+                 "export-database": export_from_database,
                  "read-ours": read_ours, "read-calamine": read_calamine, "read-openpyxl": read_openpyxl,
                  "read-odfpy": read_odfpy, "read-expat": read_expat}
-    done = functions[phase](fmt, rows) if phase.startswith("write") else functions[phase](Path(path))
+    done = functions[phase](fmt, rows) if phase.startswith(("write", "export")) else functions[phase](Path(path))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     print(f"RESULT {done} {seconds:.3f} {cpu:.3f} {baseline:.1f}")
 
@@ -233,6 +318,8 @@ def child(phase: str, fmt: str, rows: int, path: str | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--database-rows", type=int, nargs="*", default=[],
+                        help="Also export this many figures from the database in DATABASE_URL.")
     parser.add_argument("--old-up-to", type=int, default=100_000,
                         help="Run the old ways that hold the whole file up to this many rows.")
     parser.add_argument("--child")
@@ -241,12 +328,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         return child(args.child, args.format, args.rows[0], args.file)
+    if args.database_rows:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factbase.settings")
+        os.environ.setdefault("DEBUG", "1")
+        _import_export_bench().setup_django()
     OUT.mkdir(exist_ok=True)
     results = []
 
     def run(label, phase, fmt, rows, path=None):
         done, seconds, cpu, peak, baseline = measure_peak(phase, fmt, rows, path)
-        size = path.stat().st_size if path else file_for(fmt, rows, _writer_of(phase)).stat().st_size
+        if phase == "export-database":
+            path = OUT / f"database-{rows}.{fmt}"
+        size = (path or file_for(fmt, rows, _writer_of(phase))).stat().st_size
         results.append((label, rows, seconds, cpu, peak, peak - baseline, size))
         print(f"  {label} {rows:,}: {seconds:.1f} s ({cpu:.1f} s CPU), {peak:.0f} MB", file=sys.stderr)
 
@@ -255,19 +348,24 @@ def main() -> None:
         for fmt in ("csv", "json", "xlsx", "ods"):
             run(f"write {fmt.upper()}, ours", "write-ours", fmt, rows)
         run("write XLSX, openpyxl write-only (old)", "write-openpyxl", "xlsx", rows)
+        run("(write XLSX shaped as Excel's, for reading)", "write-excel", "xlsx", rows)
         if old:
             run("write ODS, tablib (old)", "write-tablib", "ods", rows)
         for fmt in ("csv", "json", "xlsx", "ods"):
             run(f"read {fmt.upper()}, ours", "read-ours", fmt, rows, file_for(fmt, rows))
-        shared = file_for("xlsx", rows, "openpyxl")
-        run("read XLSX with shared strings, ours", "read-ours", "xlsx", rows, shared)
+        shared = file_for("xlsx", rows, "excel")
+        run("read XLSX shaped as Excel's, ours", "read-ours", "xlsx", rows, shared)
         run("read XLSX, expat streaming (considered)", "read-expat", "xlsx", rows, file_for("xlsx", rows))
-        run("read XLSX with shared strings, expat", "read-expat", "xlsx", rows, shared)
+        run("read XLSX shaped as Excel's, expat", "read-expat", "xlsx", rows, shared)
         run("read XLSX, calamine (old: whole sheet)", "read-calamine", "xlsx", rows, file_for("xlsx", rows))
-        run("read XLSX with shared strings, calamine", "read-calamine", "xlsx", rows, shared)
+        run("read XLSX shaped as Excel's, calamine", "read-calamine", "xlsx", rows, shared)
         if old:
             run("read XLSX, openpyxl read-only", "read-openpyxl", "xlsx", rows, shared)
             run("read ODS, odfpy (old: whole document)", "read-odfpy", "ods", rows, file_for("ods", rows))
+    for rows in args.database_rows:
+        load_figures(rows)
+        for fmt in ("csv", "json", "xlsx", "ods"):
+            run(f"export {fmt.upper()} from the database", "export-database", fmt, rows)
 
     print(f"\n{'contender':<44} {'rows':>10} {'seconds':>8} {'CPU s':>7} {'rows/s CPU':>11} {'peak MB':>8} "
           f"{'+MB':>6} {'file MB':>8}")
@@ -277,23 +375,33 @@ def main() -> None:
 
 
 def _writer_of(phase: str) -> str:
-    return {"write-openpyxl": "openpyxl", "write-tablib": "tablib"}.get(phase, "ours")
+    return {"write-openpyxl": "openpyxl", "write-tablib": "tablib", "write-excel": "excel"}.get(phase, "ours")
+
+
+# Linux carries the high-water mark of the memory a process had before exec into the new program's
+# peak, so each contender is the child of this small launcher, not of the (larger) bench process.
+LAUNCH = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[1:])
+_, status, usage = os.wait4(process.pid, 0)
+sys.stderr.write(f"\\nPEAK_KB {usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 def measure_peak(phase, fmt, rows, path=None):
-    """measure() in a process of its own, whose peak RSS os.wait4 reports alone."""
-    command = [sys.executable, __file__, "--child", phase, "--format", fmt, "--rows", str(rows)]
+    """Run one contender in a process of its own: rows done, seconds, CPU seconds, peak MB, baseline MB."""
+    command = [sys.executable, "-c", LAUNCH, sys.executable, __file__, "--child", phase, "--format", fmt,
+               "--rows", str(rows)]
     if path:
         command += ["--file", str(path)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    output, errors = process.stdout.read().decode(), process.stderr.read().decode()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    line = next((x for x in output.splitlines() if x.startswith("RESULT")), None)
-    if line is None:
-        raise SystemExit(f"{phase} {fmt} failed:\n{output[-2000:]}\n{errors[-3000:]}")
-    done, seconds, cpu, baseline = line.split()[1:]
-    return int(done), float(seconds), float(cpu), usage.ru_maxrss / 1024, float(baseline)
+    done = subprocess.run(command, capture_output=True, text=True)
+    errors, _, peak = done.stderr.rpartition("\nPEAK_KB ")
+    line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), None)
+    if line is None or done.returncode:
+        raise SystemExit(f"{phase} {fmt} failed:\n{done.stdout[-2000:]}\n{errors[-3000:]}")
+    rows_done, seconds, cpu, baseline = line.split()[1:]
+    return int(rows_done), float(seconds), float(cpu), int(peak) / 1024, float(baseline)
 
 
 if __name__ == "__main__":
