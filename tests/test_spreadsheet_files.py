@@ -344,3 +344,16 @@ def test_a_declared_size_beyond_the_limits_refuses_a_sheet_before_it_is_read(tmp
                                                  b'<c r="A1"><v>1</v></c></row></sheetData></worksheet>' % MAIN))
     with pytest.raises(spreadsheets.FileProblem, match=r"more than 1,048,576 rows \(row 2,000,000\)"):
         read(path)
+
+
+def test_half_a_character_is_refused_and_excels_escaped_pairs_are_joined(tmp_path):
+    # Text with a lone surrogate cannot be stored (PostgreSQL refuses it): refused by row and key or column.
+    path = tmp_path / "half.json"
+    path.write_bytes(b'[{"note": "\\ud83d\\ude00"}, {"note": "\\ud800"}]')
+    with pytest.raises(spreadsheets.CellProblem, match="row 3, “note”: the text holds half of a character"):
+        read(path)
+    cells = b'<c r="A1" t="inlineStr"><is><t>_xD83D__xDE00_</t></is></c>'
+    assert read(xlsx(tmp_path / "pair.xlsx", sheet_of(b'<row r="1">%s</row>' % cells))) == [["😀"]]
+    cells = b'<c r="A1" t="inlineStr"><is><t>&#xD800;</t></is></c>'
+    with pytest.raises(spreadsheets.CellProblem, match="row 1, column A: the cell's XML refers to a character"):
+        read(xlsx(tmp_path / "half.xlsx", sheet_of(b'<row r="1">%s</row>' % cells)))

@@ -26,6 +26,10 @@ def text_encoding(encoding: str) -> codecs.CodecInfo:
         raise FileProblem(f"“{encoding[:40]}” is not an encoding factbase knows; try utf-8, latin-1 or cp1252")
     if not getattr(info, "_is_text_encoding", True):
         raise FileProblem(f"“{encoding}” is not a text encoding; try utf-8, latin-1 or cp1252")
+    try:  # some text codecs (idna, punycode) cannot hold a line of CSV
+        info.decode(info.encode("a,b\r\n")[0])
+    except (UnicodeError, ValueError):
+        raise FileProblem(f"“{encoding}” is not an encoding for files of text; try utf-8, latin-1 or cp1252") from None
     return info
 
 
@@ -66,7 +70,7 @@ def read_csv(stream, name: str, encoding: str | None, limits: Limits) -> Iterato
             raise sheet.cell_problem(number + 1, None, f"a cell holds more than {limits.cell_chars:,} "
                                                        "characters, the limit") from None
         raise FileProblem(f"{name} line {lines.line}: not valid CSV ({error})") from None
-    except UnicodeDecodeError:
+    except UnicodeError:
         raise FileProblem(f"{name} is not {encoding.upper()} text near line {lines.line}; save it as UTF-8") from None
     finally:
         lines.close()
@@ -125,7 +129,9 @@ class _Lines:
     def _decoded_line(self, raw: bytes) -> str:
         try:
             return self.decode(raw)[0]
-        except UnicodeDecodeError as error:
+        except UnicodeError as error:
+            if not isinstance(error, UnicodeDecodeError):
+                raise
             raise FileProblem(
                 f"{self.name} is not {self.encoding.upper().replace('-SIG', '')} text (byte 0x{raw[error.start]:02x} "
                 f"on line {self.line + 1}); save it as UTF-8 or declare its encoding (e.g. latin-1)"
@@ -174,6 +180,7 @@ def _csv_cell(cell) -> str:
 # or quote. Possessive throughout, so a failed match costs one pass.
 _FLAT_OBJECT = re.compile(r'\{(?:[^{}\[\]"]++|"(?:[^"\\]++|\\.)*+")*+')
 _SPACE = re.compile(r"[ \t\n\r]*")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_json(stream, name: str, limits: Limits) -> Iterator[list]:
@@ -254,7 +261,7 @@ def _json_rows(stream, name: str, limits: Limits):
         first = False
         number += 1
         if char != "{":
-            raise invalid("an object “{…}” for the row" if char not in "[" else
+            raise invalid("an object “{…}” for the row" if char != "[" else
                           "an object “{…}” for the row, not a list (lists inside the list are refused)")
         while True:
             end = _FLAT_OBJECT.match(text, position).end()
@@ -278,14 +285,19 @@ def _json_rows(stream, name: str, limits: Limits):
                                object_pairs_hook=list)
         except ValueError as error:
             raise FileProblem(f"{name} is not valid JSON (row {number:,}: {error})") from None
+        escapes = "\\u" in text[position:end + 1]  # only a \u escape can make half a character
         position = end + 1
         seen = set()
         for key, value in pairs:
             if key in seen:
                 raise sheet.cell_problem(number, None, "the key appears twice in the row's object", key)
             seen.add(key)
-            if type(value) is str:
-                sheet.check_text(value, number, None, key)
+            for string in (key, value) if escapes else (value,):
+                if type(string) is str:
+                    sheet.check_text(string, number, None, key)
+                    if escapes and _SURROGATE.search(string):
+                        raise sheet.cell_problem(number, None, "the text holds half of a character (a lone "
+                                                               "\\ud800-\\udfff escape)", key)
         yield number, pairs
     if next_char():
         raise invalid("nothing after the closing “]”")

@@ -184,7 +184,7 @@ class _SharedStrings:
         """Add one string as stored; `plain` when it has no entity or escape to undo."""
         if not plain:
             try:
-                raw = xml_text(raw).encode("utf-8", "surrogatepass")
+                raw = xml_text(raw).encode()
             except ValueError as error:
                 self.bad[len(self)] = str(error)
                 raw = b""
@@ -217,7 +217,7 @@ class _SharedStrings:
                     table.add(fast, b"&" not in fast and b"_x" not in fast and b"\r" not in fast)
                 else:
                     try:
-                        table.add(_rich_text(general, scanner.prefix).encode("utf-8", "surrogatepass"), True)
+                        table.add(_rich_text(general, scanner.prefix).encode(), True)
                     except ValueError as error:
                         table.bad[len(table)] = str(error)
                         table.add(b"", True)

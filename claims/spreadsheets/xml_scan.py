@@ -23,9 +23,20 @@ def entity(match) -> str:
     if hexadecimal is None and decimal is None:
         raise ValueError("the cell's XML has a stray “&”")
     code = int(hexadecimal, 16) if hexadecimal is not None else int(decimal)
-    if code > 0x10FFFF:
-        raise ValueError("the cell's XML refers to a character that does not exist")
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        raise ValueError(f"the cell's XML refers to a character that XML does not allow ({match.group()})")
     return chr(code)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _joined(text: str) -> str:
+    """Excel writes a character beyond U+FFFF as two escapes (_xD83D__xDE00_): join each pair."""
+    try:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        raise ValueError("the cell's text holds half of a character (an unpaired _xD800_ … _xDFFF_ escape)") from None
 
 
 def xml_text(raw: bytes) -> str:
@@ -37,6 +48,8 @@ def xml_text(raw: bytes) -> str:
         text = ENTITY.sub(entity, text)
     if "_x" in text:
         text = OOXML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+        if _SURROGATE.search(text):
+            text = _joined(text)
     return text
 
 
