@@ -1,14 +1,17 @@
 """Reading and writing spreadsheet files: CSV, XLSX, ODS and JSON, as streams, within limits.
 
 Reading (`read_rows`) yields a file's rows as lists of cells, the header first, without ever
-holding the whole file: CSV a line at a time, XLSX and ODS a row of XML at a time as it is
-inflated, JSON an object at a time. Bad files are refused with a `FileProblem` a curator can act
-on; a bad cell with a `CellProblem` (a FileProblem) naming its row and column.
+holding the whole file: CSV a line at a time, XLSX and ODS a block of whole rows (about a
+megabyte of XML) at a time as it is inflated, JSON an object at a time. Bad files are refused
+with a `FileProblem` a curator can act on; a bad cell with a `CellProblem` (a FileProblem)
+naming its row and column.
 
-Cells come typed: text as str, numbers as int or Decimal (never float: a number cell shown as
-41.4146018709 reads as Decimal("41.4146018709")), dates as date or datetime, true/false as bool,
-empty cells as None. Percent and month/year formats read as typed ("43.7%", "2022-01", "2011").
-NaN, Infinity or text in a number cell, and a NUL character in any cell, are refused.
+Cells come typed: text as str, numbers as int or Decimal (never float), dates as date or
+datetime, true/false as bool, empty cells as None. A number reads as a spreadsheet shows it, to
+the 15 significant digits Excel and LibreOffice hold: stored as 0.29099999999999998, it reads as
+Decimal("0.291"). Percent and month/year formats read as typed ("43.7%", "2022-01", "2011").
+NaN, Infinity or text in a number cell, a NUL or half a character (a lone surrogate) in any cell,
+are refused.
 
 Limits, each checked on what has actually been read, never on sizes a file declares (settings,
 or a `Limits` passed to read_rows; the defaults are Excel's where Excel has one):
@@ -25,13 +28,18 @@ or a `Limits` passed to read_rows; the defaults are Excel's where Excel has one)
 
 A JSON file must be a list of flat objects: a list or object inside a row is refused at its
 first bracket, so nesting costs nothing to refuse. A file within every limit is read in time
-linear in its size (about 1 µs a cell).
+linear in its size, about 1 µs of CPU a cell: a file at the cells limit takes some 11 s to read
+(and longer to import), so a caller serving the web may pass lower limits, e.g.
+`Limits.from_settings(rows=200_000)`.
 
 Writing (`write_file_chunks`) yields a file as bytes, a few thousand rows at a time, in every
-format, so an HTTP response can stream it and memory stays flat at any size. Numbers stay numbers
-(negative ones too); a number a spreadsheet's double cannot hold exactly (or NaN) is written as
-text rather than rounded. Text a spreadsheet would run as a formula (starting with = + - @, tab
-or CR) gets a leading apostrophe, which `unescape_formula` removes on import.
+format, so an HTTP response can stream it and memory stays flat at any size (XLSX and ODS are
+zips written with data descriptors, which need no seeking back). Numbers stay numbers, negative
+ones too; a number of more than 15 significant digits (or NaN, Infinity) goes into a text cell
+rather than be rounded, and JSON numbers are exact literals. Text a spreadsheet would run as a
+formula (starting with = + - @, tab or CR) gets a leading apostrophe in CSV, XLSX and ODS, which
+`unescape_formula` removes on import. Whatever a writer writes, its reader reads back as the same
+cells (tests/test_spreadsheet_writers.py).
 """
 
 from collections.abc import Iterable, Iterator
