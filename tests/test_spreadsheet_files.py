@@ -357,3 +357,16 @@ def test_half_a_character_is_refused_and_excels_escaped_pairs_are_joined(tmp_pat
     cells = b'<c r="A1" t="inlineStr"><is><t>&#xD800;</t></is></c>'
     with pytest.raises(spreadsheets.CellProblem, match="row 1, column A: the cell's XML refers to a character"):
         read(xlsx(tmp_path / "half.xlsx", sheet_of(b'<row r="1">%s</row>' % cells)))
+
+
+def test_the_admin_preview_refuses_a_gigabyte_sheet_with_a_message(reference_data, admin_client, settings, tmp_path):
+    from tests.test_hostile_files import CASES
+
+    settings.MEDIA_ROOT = tmp_path
+    build, _, refusal = CASES["xlsx, a cell of a gigabyte"]
+    upload = io.BytesIO(build(tmp_path / "hostile.xlsx").read_bytes())  # 7 MB: under the upload limit
+    upload.name = "hostile.xlsx"
+    response = admin_client.post(reverse("admin:claims_figure_import"), {"file": upload})
+    assert response.status_code == 200
+    assert refusal in response.content.decode() and "Confirm the import" not in response.content.decode()
+    assert not Figure.objects.exists()
