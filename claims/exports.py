@@ -4,10 +4,9 @@ The same rows serve the public list exports, the admin export and
 `manage.py export_figures`, so an export is always also an import file.
 """
 
-import tempfile
 from collections.abc import Iterable, Iterator
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 from claims import spreadsheets
 from claims.parsing import period_cells
@@ -50,8 +49,8 @@ def claim_rows(queryset, chunk_size: int = 2000) -> Iterator[list]:
         yield [pk, source, quote, speaker or "", status, start, end, note]
 
 
-def write_file(header: list[str], rows: Iterable[list], fmt: str, target) -> int:
-    """Write rows to a binary file object; returns how many were written."""
+def write_file(header: list[str], rows: Iterable[list], fmt: str, target, sheet_name: str = "figures") -> int:
+    """Write rows to a binary file object (seekable or not) as they come; returns how many were written."""
     written = 0
 
     def counted(source):
@@ -60,34 +59,17 @@ def write_file(header: list[str], rows: Iterable[list], fmt: str, target) -> int
             written += 1
             yield row
 
-    rows = counted(rows)
-    if fmt == "csv":
-        for chunk in spreadsheets.write_csv(header, rows):
-            target.write(chunk.encode("utf-8"))
-    elif fmt == "json":
-        for chunk in spreadsheets.write_json(header, rows):
-            target.write(chunk.encode("utf-8"))
-    elif fmt == "xlsx":
-        spreadsheets.write_xlsx(header, rows, target)
-    elif fmt == "ods":
-        spreadsheets.write_ods(header, rows, target)
-    else:
-        raise ValueError(f"unknown format {fmt!r}")
+    for chunk in spreadsheets.write_file_chunks(fmt, header, counted(rows), sheet_name=sheet_name):
+        target.write(chunk)
     return written
 
 
 def table_export_response(rows: Iterable[list], header: list[str], fmt: str, filename_stem: str) -> HttpResponse:
-    filename = f"{filename_stem}.{fmt}"
-    if fmt in ("csv", "json"):
-        writer = spreadsheets.write_csv if fmt == "csv" else spreadsheets.write_json
-        response = StreamingHttpResponse(writer(header, rows), content_type=spreadsheets.CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    # Zip-based formats need a seekable file; spool to disk beyond a few MB to keep memory flat.
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-    write_file(header, rows, fmt, spool)
-    spool.seek(0)
-    return FileResponse(spool, as_attachment=True, filename=filename, content_type=spreadsheets.CONTENT_TYPES[fmt])
+    """Stream the rows as a file download in any format: memory stays flat at any size."""
+    chunks = spreadsheets.write_file_chunks(fmt, header, rows, sheet_name=filename_stem)
+    response = StreamingHttpResponse(chunks, content_type=spreadsheets.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename_stem}.{fmt}"'
+    return response
 
 
 def figure_export_response(queryset, fmt: str, filename_stem: str = "figures") -> HttpResponse:

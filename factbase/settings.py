@@ -244,6 +244,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# Spreadsheet files are read as streams, and refused as soon as what has been read passes one of
+# these limits (claims/spreadsheets documents each one; the defaults are Excel's where it has one).
+SPREADSHEET_MAX_ROWS = env_int("SPREADSHEET_MAX_ROWS", 1_048_576)
+SPREADSHEET_MAX_COLUMNS = env_int("SPREADSHEET_MAX_COLUMNS", 16_384)
+SPREADSHEET_MAX_CELLS = env_int("SPREADSHEET_MAX_CELLS", 1_048_576 * 24)
+SPREADSHEET_MAX_CELL_CHARS = env_int("SPREADSHEET_MAX_CELL_CHARS", 32_767)
+SPREADSHEET_MAX_ROW_BYTES = env_int("SPREADSHEET_MAX_ROW_BYTES", 8 * 1024 * 1024)
+SPREADSHEET_MAX_UNPACKED_BYTES = env_int("SPREADSHEET_MAX_UNPACKED_BYTES", 4 * 1024**3)
+SPREADSHEET_MAX_COMPRESSION_RATIO = env_int("SPREADSHEET_MAX_COMPRESSION_RATIO", 200)
+SPREADSHEET_MAX_SHARED_STRINGS_BYTES = env_int("SPREADSHEET_MAX_SHARED_STRINGS_BYTES", 128 * 1024 * 1024)
+
 # Uploads: spreadsheets bigger than this go through `manage.py import_figures`.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
