@@ -49,7 +49,8 @@ def test_nan_infinity_and_huge_numbers_from_a_json_file_are_refused(reference_da
     data = ('[{"source": "zhanaozen-report", "metric": "death-toll", "subject": "kazakhstan", '
             f'"period_start": "2011", "value": {cell}, "found_in": "table"}}]')
     report = run(data, name="figures.json")
-    assert not report.ok and str(report.errors[0]).startswith("Row 2, column value:")
+    # NaN and Infinity are not JSON numbers: the reader refuses the file at that row; 1e30 is read and refused.
+    assert not report.ok and "row 2" in str(report.errors[0]).lower()
     assert not Figure.objects.exists()
 
 

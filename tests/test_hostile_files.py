@@ -351,14 +351,14 @@ COMMAND_CASES = {
             for name in FIGURE_HEADER) + b"</table:table-row><table:table-row><table:table-cell "
             b'table:number-columns-repeated="4" office:value-type="string"><text:p>x</text:p></table:table-cell>'
             b'<table:table-cell office:value-type="float" office:value="NaN"/></table:table-row>'),
-        "ods", "row 2, column E (value): the number cell holds “NaN”, which is not a number"),
+        "ods", "Row 2, column value: the number cell holds “NaN”, which is not a number"),
     "csv, a NUL byte in a column": (
         lambda path: _write(path, ",".join(FIGURE_HEADER).encode() + b"\nr,death-toll,kz,2011,16,a\0b\n"),
-        "csv", "row 2, column F (note): the cell holds a NUL character"),
+        "csv", "Row 2, column note: the cell holds a NUL character"),
     "json, a NUL in a value": (
         lambda path: _write(path, b'[{"source": "r", "metric": "m", "subject": "s", "period_start": "2011", '
                                   b'"value": 1, "note": "a\\u0000b"}]'),
-        "json", "row 2, “note”: the cell holds a NUL character"),
+        "json", "Row 2, column note: the cell holds a NUL character"),
 } | {case: CASES[case] for case in (
     "xlsx, a cell of a gigabyte", "xlsx, a zip directory that understates the sheet's size",
     "xlsx, a cell beyond Excel's last column", "ods, an ODT text document renamed .ods",

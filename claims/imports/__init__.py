@@ -104,6 +104,7 @@ class _Import:
         self.progress = progress
         self.now = timezone.now()
         self.report = ImportReport(file_name, file_format or "", dry_run, model=kind)
+        self.column_names, self.column_positions = (), ()
 
     def run(self) -> ImportReport:
         report = self.report
@@ -134,6 +135,11 @@ class _Import:
                 batch.save()
         except _Rollback:
             report.batch = None
+        except spreadsheets.CellProblem as problem:
+            # A cell the reader could not take (a NUL, NaN in a number cell): said at its row, under its column.
+            report.batch = None
+            names = dict(zip(self.column_positions, self.column_names, strict=True))
+            report.add_error(problem.row, names.get(problem.column) or problem.key, problem.detail)
         except spreadsheets.FileProblem as problem:
             report.batch = None
             report.add_error(0, None, str(problem))
@@ -191,6 +197,8 @@ class _Import:
             known, required, one_of, optional = CLAIM_COLUMNS, ["source", "quote"], (), SOURCE_DETAIL_COLUMNS
         columns, errors = read_columns(header, known=known, optional=optional, required=required, one_of=one_of)
         self.report.add_errors(errors)
+        if columns is not None:
+            self.column_names, self.column_positions = columns.names, columns.positions
         return columns
 
     def check(self, chunk) -> dict:

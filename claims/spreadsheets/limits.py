@@ -46,9 +46,10 @@ class FileProblem(ValueError):
 class CellProblem(FileProblem):
     """One cell cannot be read: the message names its row and column; reading stops there."""
 
-    def __init__(self, message: str, row: int, column: int | None):
+    def __init__(self, message: str, row: int, column: int | None, detail: str = "", key: str | None = None):
         super().__init__(message)
-        self.row, self.column = row, column
+        self.row, self.column, self.key = row, column, key  # key: a JSON object's key, where there is no column
+        self.detail = detail or message  # the message without the file, row and column (a caller may name those)
 
 
 def column_name(index: int) -> str:
@@ -127,7 +128,7 @@ class Sheet:
             header = self.header
             if header and column < len(header) and isinstance(header[column], str) and header[column].strip():
                 where += f" ({header[column].strip()[:40]})"
-        return CellProblem(f"{where}: {message}", number, column)
+        return CellProblem(f"{where}: {message}", number, column, message, key)
 
     def limit_problem(self, message: str) -> FileProblem:
         return FileProblem(f"{self.name} is refused: {message}. Split it into smaller files, or ask an "
