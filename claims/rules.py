@@ -16,6 +16,7 @@ can act on) or None; none of them guesses, rounds or cuts.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from claims.parsing import ParsedValue, ParseError, Qualifier, parse_value_text
 
@@ -275,6 +276,7 @@ SHARE_UNITS = frozenset({"coefficient", "share", "fraction", "ratio", "proportio
 _UNIT_SYNONYMS = {"%": "percent", "per cent": "percent", "pct": "percent", "percentage": "percent"}
 
 
+@lru_cache(maxsize=1024)
 def unit_name(text: str) -> str:
     """One spelling per unit: "%", "per cent" and "Percent" are all "percent"."""
     text = " ".join(str(text or "").lower().split())

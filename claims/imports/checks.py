@@ -61,9 +61,9 @@ class _Keep:
 KEEP = _Keep()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class MetricInfo:
-    """What checking needs of a metric, loaded once per import."""
+    """What checking needs of a metric, loaded once per import (one instance a metric: compared by identity)."""
 
     id: int
     slug: str
@@ -139,6 +139,10 @@ class RowChecker:
         self._parse = lru_cache(maxsize=65536)(self._parse_uncached)
         # Files repeat their wordings: settle each (wording, cells given) once.
         self._settle = lru_cache(maxsize=65536)(self._settle_uncached)
+        self._numbers = lru_cache(maxsize=65536)(self._numbers_uncached)
+        # The text columns this file has, with their limits: checked for every row.
+        self.text_columns = [(column, column.replace("_", " "), limit) for column, limit in self._LENGTHS.items()
+                             if column in columns]
 
     # Figures ------------------------------------------------------------------------------------
 
@@ -153,8 +157,7 @@ class RowChecker:
             if not text:
                 fail(column, f"{column.replace('_', ' ')} is empty; every figure needs one")
         record_id = self.record_id(row, fail, "figure")
-        for column in ("source", "subject", "attributed_to", "value_text", "note", "dimensions", "metric"):
-            self.check_text(row, column, fail)
+        self.check_texts(row, fail)
         metric = self.metric(texts["metric"], fail) if texts["metric"] else None
         period = None
         if texts["period_start"]:
@@ -189,41 +192,52 @@ class RowChecker:
 
     def numbers(self, row: Row, metric: MetricInfo | None, fail):
         """The value text, the unit it is written in, and the reading in the metric's unit; None when wrong
-        (or when the metric is unknown: the wording is still checked, so every problem is said at once)."""
-        failed = []
+        (or when the metric is unknown: the wording is still checked, so every problem is said at once).
+
+        Files repeat their rows' shapes: the answer for one combination of cells is worked out once."""
+        key = (metric, row.text("value_text"), row.cell("value"), row.cell("lower"), row.cell("upper"),
+               row.text("value"), row.text("qualifier"), row.text("unit"))
+        try:
+            outcome, problems = self._numbers(key)
+        except TypeError:  # a cell that cannot be a key (none of the readers makes one): work it out afresh
+            outcome, problems = self._numbers_uncached(key)
+        for column, message in problems:
+            fail(column, message)
+        return outcome
+
+    def _numbers_uncached(self, key):
+        metric, value_text, *cells, value_as_text, qualifier_text, unit_text = key
+        problems = []
 
         def failing(column, message):
-            failed.append(column)
-            fail(column, message)
+            problems.append((column, message))
 
-        value_text = row.text("value_text")
         given = {}
-        for column in ("value", "lower", "upper"):
-            cell = row.cell(column)
+        for column, cell in zip(("value", "lower", "upper"), cells, strict=True):
             if cell in (None, ""):
                 continue
             try:
                 given[column] = self.number(cell)
             except ParseError as error:
                 if column == "value" and not value_text:
-                    value_text = row.text("value")  # "more than 70" typed in the value column
+                    value_text = value_as_text  # "more than 70" typed in the value column
                 else:
                     failing(column, f"{error}; expected a number such as 1234 or 0.332")
         qualifier = None
-        if qualifier_text := row.text("qualifier"):
+        if qualifier_text:
             qualifier = _QUALIFIER_WORDS.get(qualifier_text.lower().replace("_", " ")) or _QUALIFIER_WORDS.get(
                 qualifier_text.lower())
             if qualifier is None:
                 failing("qualifier", f"unknown qualifier “{qualifier_text}”; expected one of {', '.join(QUALIFIERS)}")
         if len(value_text) > VALUE_TEXT_LENGTH:
-            return None  # said by check_text
+            return None, problems  # said by check_text
         parsed = None
         if value_text:
             try:
                 parsed = self._parse(value_text)
             except ParseError:
                 parsed = None
-        written = rules.unit_name(row.text("unit"))
+        written = rules.unit_name(unit_text)
         parsed_unit = rules.unit_name(getattr(parsed, "unit", None) or "")
         if metric is not None and not written and parsed_unit and parsed_unit != rules.unit_name(metric.unit):
             written = parsed_unit  # "33.2%" for a Gini coefficient
@@ -231,24 +245,22 @@ class RowChecker:
         if factor is None:
             others = [*(["percent"] if rules.unit_name(metric.unit) in rules.SHARE_UNITS else []), *metric.units]
             also = f" (or written in {', '.join(others)})" if others else ""
-            failing("unit", f"“{row.text('unit') or written}” is not a unit of {metric.slug}, which is measured "
+            failing("unit", f"“{unit_text or written}” is not a unit of {metric.slug}, which is measured "
                             f"in {metric.unit}{also}")
-        if failed:
-            return None
-        reading, problems = self._settle(value_text, qualifier, parsed, tuple(sorted(given.items())))
-        for column, problem in problems:
-            failing(column, problem)
+        if problems:
+            return None, problems
+        reading, settled = self._settle(value_text, qualifier, parsed, tuple(sorted(given.items())))
+        problems.extend(settled)
         if reading is None or metric is None:
-            return None
+            return None, problems
         converted = [None if n is None else n * factor for n in (reading.value, reading.lower, reading.upper)]
         for column, number in zip(("value", "lower", "upper"), converted, strict=True):
             if number is not None and (problem := rules.number_problem(number) or metric.range.problem(number)):
-                failing(column, problem)
-                return None
+                return None, [(column, problem)]
         if not value_text:
             value_text = format_value(reading)
         written_unit = "" if factor == 1 and written in ("", rules.unit_name(metric.unit)) else written
-        return value_text, written_unit, rules.Reading(reading.qualifier, *converted)
+        return (value_text, written_unit, rules.Reading(reading.qualifier, *converted)), problems
 
     def number(self, cell) -> Decimal:
         """A number cell: typed numbers as they are, text as people write it ("1,234", "43.7%")."""
@@ -283,8 +295,7 @@ class RowChecker:
             if not row.text(column):
                 fail(column, f"{column} is empty; every claim needs one")
         record_id = self.record_id(row, fail, "claim")
-        for column in ("source", "quote", "speaker", "note"):
-            self.check_text(row, column, fail)
+        self.check_texts(row, fail)
         status = self.choice(row, "status", _STATUS_WORDS, STATUSES, fail)
         details = self.source_details(row, fail)
         if errors:
@@ -300,10 +311,12 @@ class RowChecker:
                 "value_text": VALUE_TEXT_LENGTH, "note": NOTE_LENGTH, "quote": QUOTE_LENGTH,
                 "dimensions": dimensions.MAX_LENGTH}
 
-    def check_text(self, row: Row, column: str, fail) -> None:
-        if column in self.columns and (problem := rules.text_problem(
-                column.replace("_", " "), row.text(column), self._LENGTHS.get(column))):
-            fail(column, problem)
+    def check_texts(self, row: Row, fail) -> None:
+        texts = row.texts
+        for column, label, limit in self.text_columns:
+            text = texts[column]
+            if len(text) > limit or "\x00" in text:
+                fail(column, rules.text_problem(label, text, limit))
 
     def record_id(self, row: Row, fail, noun: str) -> int | None:
         raw = row.cell("id")

@@ -6,7 +6,7 @@ in the spreadsheet (the header is row 1), so every message can point at it.
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from claims import spreadsheets
@@ -19,9 +19,13 @@ class Columns:
 
     names: tuple[str, ...]
     positions: tuple[int, ...]
+    present: frozenset = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "present", frozenset(self.names))
 
     def __contains__(self, name: str) -> bool:
-        return name in self.names
+        return name in self.present
 
 
 @dataclass(frozen=True, slots=True)
