@@ -6,6 +6,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from claims import rules
 from claims.admin_spreadsheets import SpreadsheetMixin, UndoImportMixin
+from claims.admin_suggestions import SuggestionsMixin
 from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_export_response, figure_export_response
 from claims.imports import import_claims, import_figures
 from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
@@ -297,5 +298,5 @@ admin.site.unregister(Source)
 
 
 @admin.register(Source)
-class SourceWithRecordsAdmin(SourceAdmin):
+class SourceWithRecordsAdmin(SuggestionsMixin, SourceAdmin):
     inlines = [ClaimInline, FigureInline]
