@@ -6,6 +6,8 @@ correct then accept, or reject it (remembered). Selecting text starts a new figu
 figure needs the permission to add figures, a quote the permission to add claims (Curator).
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -248,7 +250,9 @@ class SuggestionsMixin:
         """Accept one, accept the checked ones, or reject one; a redirect when done, None to show errors."""
         forms_ = {form.prefix: form for form in self.bound_forms(request, source, may)}
         status = ACCEPT_AS.get(request.POST.get("accept_as"), Status.UNVERIFIED)
-        here = request.path + (f"?page={page}" if page > 1 else "")
+        default_period = request.POST.get("default_period", "").strip()[:100]
+        query = {key: value for key, value in (("page", page if page > 1 else ""), ("period", default_period)) if value}
+        here = request.path + (f"?{urlencode(query)}" if query else "")
         request._suggestion_forms = forms_
         if "reject" in request.POST or "accept" in request.POST:
             action = "reject" if "reject" in request.POST else "accept"
@@ -267,7 +271,8 @@ class SuggestionsMixin:
                                                       _short(data["span"])))
                 return HttpResponseRedirect(here)
             try:
-                record = self.accept(source, form, status, request.user, check_span=form.prefix != "new")
+                record = self.accept(source, form, status, request.user, default_period,
+                                     check_span=form.prefix != "new")
             except SuggestionRefused as refusal:
                 _add_errors(form, refusal)
                 return None
@@ -284,7 +289,7 @@ class SuggestionsMixin:
             with transaction.atomic():
                 for form in checked:
                     try:
-                        records.append(self.accept(source, form, status, request.user,
+                        records.append(self.accept(source, form, status, request.user, default_period,
                                                    check_span=form.prefix != "new"))
                     except SuggestionRefused as refusal:
                         _add_errors(form, refusal)
@@ -301,15 +306,22 @@ class SuggestionsMixin:
         return HttpResponseRedirect(here)
 
     @staticmethod
-    def accept(source, form, status, user, *, check_span: bool):
+    def accept(source, form, status, user, default_period: str, *, check_span: bool):
         data = form.cleaned_data
         if data["kind"] == "figure":
+            period = data.get("period_parsed")
+            if period is None and default_period:
+                try:
+                    period = parse_period(default_period)
+                except ParseError as error:
+                    raise SuggestionRefused({"period": [f"The period for all, “{_short(default_period, 40)}”, is not "
+                                                        f"one: {error}."]}) from None
             engine = data.get("engine_qualifier") or ""
             qualifier = data.get("qualifier") or ""
             # The engine's own qualifier is the value text's reading: the model reads it again from the text.
             chosen = "" if qualifier == engine and data["value_text"] == data["span"] else qualifier
             choice = FigureChoice(data["start"], data["end"], data["value_text"], data.get("metric"),
-                                  data.get("subject"), data.get("period_parsed"), qualifier=chosen,
+                                  data.get("subject"), period, qualifier=chosen,
                                   unit=data.get("unit") or None, status=status, check_span=check_span)
             return suggestions.accept_figure(source, choice, user)
         choice = QuoteChoice(data["start"], data["end"], data["quote"], data.get("speaker"), status=status,
@@ -349,6 +361,7 @@ class SuggestionsMixin:
             "accepted_claims": len(claims),
             "rejected_count": source.rejected_suggestions.count(),
             "accept_as": request.POST.get("accept_as", "unverified"),
+            "default_period": request.POST.get("default_period", request.GET.get("period", ""))[:100],
             "change_url": reverse("admin:sources_source_change", args=[source.pk]),
         }
         return TemplateResponse(request, "admin/sources/source/suggestions.html", context)

@@ -105,7 +105,7 @@ def accept_figure(source: Source, choice: FigureChoice, user) -> Figure:
     if choice.subject is None:
         errors["subject"] = ["Pick what it is about (the subject): the text names no entity factbase knows."]
     if choice.period is None:
-        errors["period"] = ["Give the period it is for: “2011”, “Dec 2011”, “2021–2022”."]
+        errors["period"] = ["Give the period it is for (“2011”, “Dec 2011”, “2021–2022”), here or for all above."]
     if errors:
         raise SuggestionRefused(errors)
     figure = Figure(

@@ -46,6 +46,8 @@ class SourceForm(VersionedForm):
         for name in ("title", "slug"):
             if name in self.fields:
                 self.fields[name].required = False  # a file may give them; clean() says so when nothing does
+        if "text" in self.fields:
+            self.fields["text"].strip = False  # the text as retrieved, its first and last line breaks included
 
     def clean(self):
         cleaned = super().clean()
@@ -64,6 +66,7 @@ class SourceForm(VersionedForm):
                 cleaned["published_on"] = ingested.published_on
                 cleaned["published_precision"] = ingested.published_precision
         elif cleaned.get("text"):
+            cleaned["text"] = self.as_pasted(cleaned["text"])
             try:
                 ingest_text(cleaned["text"])
             except IngestError as error:
@@ -73,6 +76,13 @@ class SourceForm(VersionedForm):
         elif "slug" in self.fields and not cleaned.get("slug"):
             cleaned["slug"] = self.free_slug(cleaned["title"])
         return cleaned
+
+    def as_pasted(self, text: str) -> str:
+        """Browsers send a textarea's line breaks as CRLF: an unchanged text stays as stored (its anchors' offsets
+        with it), and a pasted one keeps the line breaks it was pasted with."""
+        if self.instance.pk and text.replace("\r\n", "\n") == self.instance.text.replace("\r\n", "\n"):
+            return self.instance.text
+        return text.replace("\r\n", "\n")
 
     def fill_blank(self, cleaned: dict, name: str, value: str) -> None:
         if value and name in self.fields and not cleaned.get(name):

@@ -74,3 +74,27 @@ def test_the_source_page_warns_of_repeated_paragraphs(client, curator):
     page = client.get(reverse("admin:sources_source_change", args=[source.pk])).content.decode()
     assert "Warning: 1 paragraphs" in page
     assert "repeat an earlier one word for word" in page
+
+
+def test_the_browsers_crlf_line_breaks_leave_a_text_and_its_anchors_as_stored(client, curator, make_figure):
+    client.force_login(curator)
+    figure = make_figure()
+    source = figure.source
+    source.text = "Officials said:\n16 people died.\n"
+    source.save()
+    figure.value_text = "16"
+    figure.anchor()
+    figure.save()
+    page = client.get(reverse("admin:sources_source_change", args=[source.pk]))
+    from tests.test_admin import page_data
+
+    data = {**page_data(page), "text": source.text.replace("\n", "\r\n"), "title": "Renamed"}
+    assert client.post(reverse("admin:sources_source_change", args=[source.pk]), data).status_code == 302
+    source.refresh_from_db()
+    assert (source.title, source.text) == ("Renamed", "Officials said:\n16 people died.\n")
+
+
+def test_a_pasted_text_keeps_its_line_breaks_not_the_browsers(client, curator):
+    client.force_login(curator)
+    client.post(reverse(ADD), source_form(title="Pasted", text="One.\r\n\r\nTwo."))
+    assert Source.objects.get().text == "One.\n\nTwo."
