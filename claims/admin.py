@@ -4,31 +4,16 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
-from claims import rules
 from claims.admin_spreadsheets import SpreadsheetMixin, UndoImportMixin
 from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_export_response, figure_export_response
+from claims.forms import FigureForm, InlineFigureForm, ReviewableForm
 from claims.imports import import_claims, import_figures
-from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
+from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review
 from claims.resources import EntityResource, MetricResource
-from factbase.curation import CuratedAdmin, StatusActionsMixin, VersionedForm
+from factbase.curation import CuratedAdmin, StatusActionsMixin
 from factbase.listing import CappedPaginator
 from sources.admin import SourceAdmin
 from sources.models import Source
-
-
-class ReviewableForm(VersionedForm):
-    """Curators choose whether a claim or figure is public; its verdict comes only from reviews, so the one
-    published status on offer is the verdict it has (or unverified)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "status" in self.fields:
-            verdict = self.instance.verdict
-            public = rules.public_status(verdict)
-            label = (f"Published — {Status(public).label.lower()} (the verdict of its review)" if verdict
-                     else "Published — unverified, awaiting review")
-            self.fields["status"].choices = [(Status.DRAFT, Status.DRAFT.label), (public, label),
-                                             (Status.WITHDRAWN, Status.WITHDRAWN.label)]
 
 
 class ImportBatchFilter(admin.SimpleListFilter):
@@ -91,21 +76,22 @@ class ClaimInline(admin.StackedInline):
 
 
 class FigureInline(admin.TabularInline):
+    """The source's figures at a glance, narrow enough for a 1280-pixel screen: what it says, of what, when and
+    its status; bounds, provenance and the rest are on the figure's own form (its change link)."""
+
     model = Figure
-    form = ReviewableForm
+    form = InlineFigureForm
     fk_name = "source"
     extra = 0
-    fields = ["value_text", "metric", "subject", "dimensions", "period_start", "period_end", "period_precision",
-              "qualifier", "value", "lower", "upper", "found_in", "attributed_to", "origin_role", "status",
-              "version_seen"]
-    autocomplete_fields = ["metric", "subject", "attributed_to"]
+    fields = ["value_text", "metric", "subject", "period", "status", "version_seen"]
+    autocomplete_fields = ["metric", "subject"]
     show_change_link = True
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("metric", "subject", "attributed_to")
+        return super().get_queryset(request).select_related("metric", "subject")
 
 
 class AliasInline(admin.TabularInline):
@@ -187,7 +173,7 @@ class ClaimAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, Cura
 
 @admin.register(Figure)
 class FigureAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, CuratedAdmin):
-    form = ReviewableForm
+    form = FigureForm
     superuser_deletes = True
     spreadsheet_columns = FIGURE_COLUMNS
     list_display = ["value_text", "bounds", "metric", "subject", "dimensions", "period", "source", "attributed_to",
@@ -211,7 +197,7 @@ class FigureAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, Cur
             "description": "Leave value and bounds empty to read them from the value text "
                            "(“more than 70” is a lower bound of 70).",
         }),
-        ("Period", {"fields": [("period_start", "period_end", "period_precision")]}),
+        ("Period", {"fields": ["period"]}),
         ("Provenance", {"fields": [("attributed_to", "origin_role"), ("rank", "rank_reason"), "supersedes"]}),
         ("Status", {"fields": [("status", "verdict"), "note"]}),
         ("Anchor and entry", {"classes": ["collapse"], "fields": [
