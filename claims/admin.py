@@ -10,6 +10,7 @@ from claims.forms import FigureForm, InlineFigureForm, ReviewableForm
 from claims.imports import import_claims, import_figures
 from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review
 from claims.resources import EntityResource, MetricResource
+from factbase.autocomplete import RankedSearchMixin
 from factbase.curation import CuratedAdmin, StatusActionsMixin
 from factbase.listing import CappedPaginator
 from sources.admin import SourceAdmin
@@ -100,8 +101,9 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(ImportExportModelAdmin, CuratedAdmin):
+class EntityAdmin(RankedSearchMixin, ImportExportModelAdmin, CuratedAdmin):
     resource_classes = [EntityResource]
+    ranked_fields = ("name", "slug", "aliases__name")
     list_display = ["name", "kind", "slug", "alias_list"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "aliases__name"]
@@ -126,8 +128,9 @@ class EntityAliasAdmin(CuratedAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(ImportExportModelAdmin, CuratedAdmin):
+class MetricAdmin(RankedSearchMixin, ImportExportModelAdmin, CuratedAdmin):
     resource_classes = [MetricResource]
+    ranked_fields = ("name", "slug")
     list_display = ["name", "slug", "unit", "min_value", "max_value"]
     search_fields = ["name", "slug", "unit"]
     prepopulated_fields = {"slug": ["name"]}

@@ -4,14 +4,16 @@ from django.db.models import Count
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
+from factbase.autocomplete import RankedSearchMixin
 from factbase.curation import CuratedAdmin, StatusActionsMixin
 from sources.models import Outlet, Source
 from sources.resources import OutletResource, SourceResource
 
 
 @admin.register(Outlet)
-class OutletAdmin(ImportExportModelAdmin, CuratedAdmin):
+class OutletAdmin(RankedSearchMixin, ImportExportModelAdmin, CuratedAdmin):
     resource_classes = [OutletResource]
+    ranked_fields = ("name", "slug")
     list_display = ["name", "kind", "slug", "source_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -27,8 +29,9 @@ class OutletAdmin(ImportExportModelAdmin, CuratedAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(StatusActionsMixin, ImportExportModelAdmin, CuratedAdmin):
+class SourceAdmin(RankedSearchMixin, StatusActionsMixin, ImportExportModelAdmin, CuratedAdmin):
     superuser_deletes = True
+    ranked_fields = ("title", "slug")
     resource_classes = [SourceResource]
     list_display = ["title", "outlet", "kind", "published_display", "status", "reliability", "claim_count",
                     "figure_count"]
