@@ -1,15 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
+from claims import review_queue, rules
 from claims.admin_spreadsheets import SpreadsheetMixin, UndoImportMixin
 from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_export_response, figure_export_response
-from claims.forms import FigureForm, InlineFigureForm, ReviewableForm
+from claims.forms import FigureForm, InlineFigureForm, ReviewableForm, ReviewForm
 from claims.imports import import_claims, import_figures
 from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review
 from claims.resources import EntityResource, MetricResource
+from claims.views import excerpt
 from factbase.autocomplete import RankedSearchMixin
 from factbase.curation import CuratedAdmin, StatusActionsMixin
 from factbase.listing import CappedPaginator
@@ -226,6 +232,11 @@ class FigureAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, Cur
 
 @admin.register(Review)
 class ReviewAdmin(CuratedAdmin):
+    form = ReviewForm
+    change_form_template = "admin/claims/review/change_form.html"
+
+    class Media:
+        css = {"all": ["factbase-admin.css"]}
     list_display = ["verdict", "target_display", "reviewer", "reviewed_at"]
     list_filter = ["verdict", "reviewer"]
     list_select_related = ["claim", "figure__metric", "figure__subject", "reviewer"]
@@ -256,6 +267,50 @@ class ReviewAdmin(CuratedAdmin):
                 super()._post_clean()
 
         return ReviewForm
+
+    def get_urls(self):
+        return [path("queue/", self.admin_site.admin_view(self.queue_view), name="claims_review_queue"),
+                *super().get_urls()]
+
+    def queue_view(self, request):
+        """What awaits review, oldest first (claims.review_queue)."""
+        if not review_queue.may_see(request.user):
+            raise PermissionDenied
+        queue = review_queue.build(request.user, request.GET)
+        here = review_queue.queue_query(request.GET.urlencode())
+        rows = [(row, review_queue.review_url(row.record, here)) for row in queue.rows]
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Awaiting review",
+                   "queue": queue, "rows": rows, "may_review": review_queue.may_review(request.user),
+                   "here": here, "kinds": [("", "Figures and claims"), ("figure", "Figures"), ("claim", "Claims")]}
+        return TemplateResponse(request, "admin/claims/review/queue.html", context, status=400 if queue.errors
+                                else 200)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # "Review this": the record's anchor in its source text beside the verdict form.
+        context = {"queue_url": reverse("admin:claims_review_queue")}
+        target = self._target_of(request)
+        if target is not None:
+            context.update(target=target, excerpt=excerpt(target, width=review_queue.CONTEXT_CHARACTERS),
+                           self_review=rules.self_review_problem(request.user.pk, target.authors, kind=target.kind))
+        return super().add_view(request, form_url, {**context, **(extra_context or {})})
+
+    @staticmethod
+    def _target_of(request):
+        for model, related in ((Figure, ("source", "metric", "subject", "attributed_to")),
+                               (Claim, ("source", "speaker"))):
+            raw = request.GET.get(model._meta.model_name, "")
+            if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+                return model.objects.select_related(*related).filter(pk=int(raw)).first()
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self._target_of(request) is None or any(key in request.POST for key in ("_continue", "_addanother")):
+            return super().response_add(request, obj, post_url_continue)
+        # Reviewed from the queue (or from the record's page): back to the queue, as it was filtered.
+        self.message_user(request, format_html("{} {}: {}.", obj.target.kind.capitalize(), obj.target,
+                                               obj.get_verdict_display()), messages.SUCCESS)
+        query = review_queue.queue_query(request.GET.get("_queue", ""))
+        return redirect(reverse("admin:claims_review_queue") + (f"?{query}" if query else ""))
 
     @admin.display(description="of")
     def target_display(self, review):

@@ -2,11 +2,12 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import connection, transaction
 
 from claims import rules
-from claims.models import Status
+from claims.models import Claim, Figure, Status
 from claims.parsing import MAX_PERIOD_LENGTH, ParseError, parse_period, period_words
-from factbase.curation import VersionedForm
+from factbase.curation import VersionedForm, conflict_message
 
 PERIOD_FIELDS = ("period_start", "period_end", "period_precision")
 
@@ -86,4 +87,40 @@ class InlineFigureForm(FigureForm):
             instance = self.instance
             instance.value = instance.lower = instance.upper = None
             instance.qualifier = instance._meta.get_field("qualifier").default
+        return cleaned
+
+
+class ReviewForm(forms.ModelForm):
+    """A verdict on one claim or figure. Opened on a record ("review this"), it carries the version of the record
+    the reviewer read: if someone changes the record (or reviews it) before the verdict is saved, the verdict is
+    refused with what changed, as an edit of the record itself would be (factbase.curation)."""
+
+    target_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if (target := self.initial_target()) is not None:
+            self.fields["target_version"].initial = target.version
+
+    def initial_target(self):
+        for model in (Figure, Claim):
+            name = model._meta.model_name
+            if name in self.fields and str(self.initial.get(name, "")).isdigit():
+                return model.objects.filter(pk=int(self.initial[name])).only("pk", "version").first()
+        return None
+
+    def clean(self):
+        cleaned = super().clean()
+        seen, target = cleaned.get("target_version"), cleaned.get("figure") or cleaned.get("claim")
+        if seen is None or target is None or self.instance.pk is not None:
+            return cleaned
+        current = type(target).objects
+        if connection.features.has_select_for_update and transaction.get_connection().in_atomic_block:
+            current = current.select_for_update()  # held until the verdict is written: a second change waits
+        current = current.get(pk=target.pk)
+        if current.version != seen:
+            data = self.data.copy()
+            data[self.add_prefix("target_version")] = current.version  # saving again is a deliberate choice
+            self.data = data
+            raise ValidationError(conflict_message(current, seen), code="edit_conflict")
         return cleaned
