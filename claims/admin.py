@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models.functions import Coalesce
@@ -96,6 +97,13 @@ class FigureInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(getattr(field, "widget", None), RelatedFieldWidgetWrapper):
+            # No add/change/view icons beside each row's metric and subject: the row's own form has them.
+            field.widget.can_add_related = field.widget.can_change_related = field.widget.can_view_related = False
+        return field
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("metric", "subject")
@@ -234,6 +242,7 @@ class FigureAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, Cur
 class ReviewAdmin(CuratedAdmin):
     form = ReviewForm
     change_form_template = "admin/claims/review/change_form.html"
+    change_list_template = "admin/claims/review/change_list.html"
 
     class Media:
         css = {"all": ["factbase-admin.css"]}
