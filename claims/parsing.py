@@ -1161,7 +1161,7 @@ _MONTHS.update({name: index for index, names in enumerate(
      ("ноябрь", "ноября", "ноя", "нояб"), ("декабрь", "декабря", "дек")]) for name in names})
 MONTH_WORDS = frozenset(_MONTHS)
 _YEAR_WORDS = frozenset(("г", "года", "год", "году"))
-_PERIOD_EXAMPLES = "expected e.g. 2011, Dec 2011, 16 December 2011, 2011-12, 2011-12-16, 2021–2022"
+_PERIOD_EXAMPLES = "expected e.g. 2011, Dec 2011, 16 December 2011, 2011-12, 2011-12-16, Q3 2020, 2021–2022"
 
 
 def _real_date(year: int, month: int, day: int) -> date:
@@ -1193,6 +1193,23 @@ def _month_of(reader: Reader, i: int) -> tuple[int, int] | None:
     return _MONTHS[low], j
 
 
+def _quarter_of(reader: Reader, i: int, end: int) -> Period | None:
+    """"Q3 2020" or "2020 Q3" filling tokens i..end: July to September 2020, at month precision."""
+    if end - i != 3:
+        return None
+    if reader.low(i) == "q" and reader.glued(i + 1):
+        number, year = reader.low(i + 1), _year_of(reader, i + 2)
+    elif reader.low(i + 1) == "q" and reader.glued(i + 2):
+        number, year = reader.low(i + 2), _year_of(reader, i)
+    else:
+        return None
+    if year is None or number not in ("1", "2", "3", "4"):
+        return None
+    first_month = 3 * int(number) - 2
+    return Period(_real_date(year, first_month, 1),
+                  _real_date(year, first_month + 2, calendar.monthrange(year, first_month + 2)[1]), Precision.MONTH)
+
+
 def _single_period(reader: Reader, i: int, end: int) -> Period | None:
     """One date, month or year filling tokens i..end exactly, or None."""
     low = reader.low
@@ -1201,6 +1218,8 @@ def _single_period(reader: Reader, i: int, end: int) -> Period | None:
     if end <= i:
         return None
     count = end - i
+    if (quarter := _quarter_of(reader, i, end)) is not None:
+        return quarter
     year = _year_of(reader, i)
     if year is not None:
         if count == 1:
@@ -1328,6 +1347,27 @@ def format_period(start: date, end: date, precision: str) -> str:
     return f"{start.isoformat()}/{end.isoformat()}"
 
 
+def period_words(start: date, end: date, precision: str) -> str:
+    """A period as people write it ("2011", "December 2011", "Q3 2020", "16 December 2011", "2021–2022"): what
+    a form shows for a curator to read and edit. parse_period reads it back as the same period."""
+
+    def one(day: date, at: str) -> str:
+        if at == Precision.YEAR:
+            return str(day.year)
+        if at == Precision.MONTH:
+            return f"{calendar.month_name[day.month]} {day.year}"
+        return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+    if precision == Precision.YEAR:
+        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+    if precision == Precision.MONTH and start.year == end.year and start.month % 3 == 1 \
+            and end.month == start.month + 2:
+        return f"Q{(start.month + 2) // 3} {start.year}"
+    if (precision == Precision.MONTH and (start.year, start.month) == (end.year, end.month)) or start == end:
+        return one(start, precision)
+    return f"{one(start, precision)} – {one(end, precision)}"
+
+
 def period_cells(start: date, end: date, precision: str) -> tuple[str, str]:
     """A period as the two spreadsheet cells period_start and period_end, each at its precision."""
     if precision == Precision.YEAR:
@@ -1353,5 +1393,5 @@ __all__ = [
     "MAX_DECIMAL_PLACES", "MAX_NUMBER_LENGTH", "MAX_PERIOD_LENGTH", "MAX_SIGNIFICANT_DIGITS",
     "MAX_VALUE_TEXT_LENGTH", "ParseError", "ParsedValue", "Period", "Precision", "Qualifier", "bounds_for",
     "format_period", "format_value", "parse_number", "parse_number_words", "parse_period", "parse_value_text",
-    "period_cells", "period_from_cells",
+    "period_cells", "period_from_cells", "period_words",
 ]

@@ -13,11 +13,12 @@ from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from claims import anchors, comparisons, dimensions
+from claims import anchors, comparisons, dimensions, review_queue
 from claims.exports import FIGURE_COLUMNS, claim_export_response, figure_export_response
 from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Review, Status
@@ -98,7 +99,7 @@ def claim_detail(request, pk: int):
         "reviews": claim.reviews.prefetch_related(Prefetch("evidence", queryset=_public_sources())),
         "excerpt": excerpt(claim), "anchor_id": f"claim-{claim.pk}",
     }
-    return render(request, "claims/claim_detail.html", context)
+    return with_review_link(request, claim, "claims/claim_detail.html", context)
 
 
 @require_safe
@@ -121,7 +122,19 @@ def figure_detail(request, pk: int):
         "reviews": figure.reviews.prefetch_related(Prefetch("evidence", queryset=_public_sources())),
         "excerpt": excerpt(figure), "anchor_id": f"figure-{figure.pk}",
     }
-    return render(request, "claims/figure_detail.html", context)
+    return with_review_link(request, figure, "claims/figure_detail.html", context)
+
+
+def with_review_link(request, record, template: str, context: dict):
+    """The record's page; for a reviewer logged in to the admin, with "Review this". Such a page is theirs
+    alone: it is marked private, so no shared cache hands it to anyone else (Vary: Cookie says the same)."""
+    may_review = request.user.is_authenticated and review_queue.may_review(request.user)
+    if may_review:
+        context["review_url"] = review_queue.review_url(record)
+    response = render(request, template, context)
+    if may_review:
+        patch_cache_control(response, private=True)
+    return response
 
 
 def _public_sources():

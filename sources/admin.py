@@ -5,6 +5,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from import_export.admin import ImportExportModelAdmin
 
+from factbase.autocomplete import RankedSearchMixin
 from factbase.curation import CuratedAdmin, StatusActionsMixin, VersionedForm
 from sources.ingest import IngestError, ingest_file, ingest_text, repeated_paragraphs
 from sources.models import Outlet, Source
@@ -15,8 +16,9 @@ _REPEATS_SHOWN = 5
 
 
 @admin.register(Outlet)
-class OutletAdmin(ImportExportModelAdmin, CuratedAdmin):
+class OutletAdmin(RankedSearchMixin, ImportExportModelAdmin, CuratedAdmin):
     resource_classes = [OutletResource]
+    ranked_fields = ("name", "slug")
     list_display = ["name", "kind", "slug", "source_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -99,8 +101,9 @@ class SourceForm(VersionedForm):
 
 
 @admin.register(Source)
-class SourceAdmin(StatusActionsMixin, ImportExportModelAdmin, CuratedAdmin):
+class SourceAdmin(RankedSearchMixin, StatusActionsMixin, ImportExportModelAdmin, CuratedAdmin):
     superuser_deletes = True
+    ranked_fields = ("title", "slug")
     resource_classes = [SourceResource]
     list_display = ["title", "outlet", "kind", "published_display", "status", "reliability", "claim_count",
                     "figure_count"]

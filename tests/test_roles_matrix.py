@@ -26,6 +26,8 @@ def allowed(role: str, model: str, permission: str) -> bool:
     """The permission table the project promises (README, "An admin login")."""
     if role in ("anonymous", "staff without a group"):
         return False
+    if permission == "queue":
+        return role in ("superuser", "curator", "reviewer")  # the reviewers' queue: who gives or awaits verdicts
     if model == "importbatch" and permission in ("add", "change", "delete"):
         return False  # imports are recorded, never edited or deleted
     if permission == "delete" and model in ("source", "claim", "figure", "review"):
@@ -90,6 +92,15 @@ def operations(model, model_admin, obj, superuser):
     if tracked:
         revert = reverse(f"{prefix}_simple_history", args=[obj.pk, obj.history.earliest().history_id])
         ops += [("revert form", "get", revert, "view"), ("revert", "post", revert, "change")]
+    if model._meta.model_name == "review":
+        from claims.models import Claim, Figure
+
+        queue, add = reverse("admin:claims_review_queue"), reverse("admin:claims_review_add")
+        figure, claim = Figure.objects.order_by("pk").first(), Claim.objects.order_by("pk").first()
+        ops += [("review queue", "get", queue, "queue"), ("review queue filtered", "get", f"{queue}?kind=figure",
+                                                          "queue"),
+                ("review this figure", "get", f"{add}?figure={figure.pk}&_queue=kind%3Dfigure", "add"),
+                ("review this claim", "get", f"{add}?claim={claim.pk}", "add")]
     for kind, permission in (("import", "add"), ("export", "export")):
         with suppress(NoReverseMatch):  # an admin without such a page
             ops.append((kind, "get", reverse(f"{prefix}_{kind}"), permission))
