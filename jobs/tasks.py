@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import QueryDict
-from django.urls import resolve
+from django.urls import Resolver404, resolve
 from django_tasks import task
 
 from jobs import progress
@@ -111,9 +111,17 @@ def _text(value) -> str | None:
 # Exports ------------------------------------------------------------------------------------------------
 
 def export_view(path: str):
-    """The list view that serves `path` (/figures/, /claims/, /sources/)."""
-    function = resolve(path).func
-    return function.view_class(**function.view_initkwargs)
+    """The list view that serves `path` (/figures/, /claims/, /sources/), or None if no list does."""
+    from factbase.listing import FilteredListView
+
+    try:
+        function = resolve(path).func
+    except Resolver404:
+        return None
+    view_class = getattr(function, "view_class", None)
+    if view_class is None or not issubclass(view_class, FilteredListView):
+        return None
+    return view_class(**function.view_initkwargs)
 
 
 def run_export(job: Job) -> None:

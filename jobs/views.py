@@ -12,10 +12,9 @@ from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import Resolver404
 from django.views.decorators.http import require_POST, require_safe
 
-from factbase.listing import BACKGROUND_FORMATS, FilteredListView
+from factbase.listing import BACKGROUND_FORMATS
 from factbase.throttling import client_ip
 from jobs.models import Job
 from jobs.tasks import enqueue, export_view, sweep
@@ -42,11 +41,8 @@ def client_key(request) -> str:
 @require_POST
 def start_export(request):
     path, query, fmt = request.POST.get("path", ""), request.POST.get("query", ""), request.POST.get("format", "")
-    try:
-        view = export_view(path)
-    except Resolver404:
-        view = None
-    if not isinstance(view, FilteredListView) or fmt not in BACKGROUND_FORMATS or len(query) > 4000:
+    view = export_view(path)
+    if view is None or fmt not in BACKGROUND_FORMATS or len(query) > 4000:
         return render(request, "jobs/export_refused.html", {"reason": "That is not a list this site can export."},
                       status=400)
     filterset = view.filterset_for(QueryDict(query))
