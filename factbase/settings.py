@@ -267,6 +267,9 @@ TASKS = {
         "QUEUES": ["default"],
     },
 }
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":  # Redis, for production: see README
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://localhost:6379/0"), "DEFAULT_TIMEOUT": 3600}}
 # A running job whose worker has not said it is alive for this long died (killed, crashed): it is shown failed.
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
 # Uploads never confirmed, prepared exports and finished jobs' files are deleted after this many hours.
