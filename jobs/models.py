@@ -70,6 +70,7 @@ class Job(models.Model):
     objects = JobQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "background job"
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["user", "-created_at"], name="job_user_recent"),  # "My imports"

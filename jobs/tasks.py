@@ -66,10 +66,13 @@ def run_import(job: Job) -> None:
     check = job.kind == Job.Kind.IMPORT_CHECK
     options = {**job.options, "encoding": job.options.get("encoding") or None}
     size = default_storage.size(job.file) or 1
+    lines = count_lines(job.file) if job.file.endswith(".csv") and not job.rows_total else None
     with default_storage.open(job.file, "rb") as stream:
         def report_progress(rows_read: int, rows_written: int) -> None:
-            # A check knows how far it is through the file; the write knows the rows the check counted.
-            fraction = rows_read / job.rows_total if job.rows_total else stream.tell() / size
+            # The write knows the rows the check counted; a check of a CSV file, about as many as it has lines;
+            # of another format, how far it is through the file (the reader reads ahead: a rough guide).
+            expected = job.rows_total or lines
+            fraction = rows_read / expected if expected else stream.tell() / size
             progress.write(job.pk, rows_read=rows_read, rows_written=0 if check else rows_written, fraction=fraction)
 
         report = importer(stream, file_name=job.file_name, dry_run=check, user=job.user,
@@ -86,6 +89,15 @@ def run_import(job: Job) -> None:
         else:
             job.finish(Job.State.FAILED, f"failed: {report.summary()}", **fields)
         remove_file(job)
+
+
+def count_lines(name: str) -> int:
+    """A CSV file's rows, about (a quoted cell may hold a line break): its lines but the header."""
+    lines = 0
+    with default_storage.open(name, "rb") as stream:
+        while block := stream.read(1 << 20):
+            lines += block.count(b"\n")
+    return max(lines - 1, 1)
 
 
 def report_result(report) -> dict:
