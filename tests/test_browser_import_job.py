@@ -85,3 +85,33 @@ def test_a_curator_watches_the_check_then_confirms_and_sees_the_import(live_serv
     assert page.locator("#result_list tbody tr").count() == 2  # the check and the import
     page.screenshot(path=SCREENSHOTS / "job-5-my-imports.png", full_page=True)
     assert not page.problems()  # no CSP violation, no script error
+
+
+def test_a_reader_asks_for_a_big_spreadsheet_and_downloads_it_when_ready(live_server, browser_page,  # noqa: F811
+                                                                         make_figure, make_entity, make_source,
+                                                                         run_worker, settings):
+    import io
+
+    import openpyxl
+
+    page = browser_page
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    source = make_source()
+    for n in range(1, 6):
+        make_figure(source=source, subject=make_entity(f"Place {n}"), value_text=str(n))
+    page.goto(f"{live_server.url}/figures/?format=xlsx")
+    assert "This selection has 5 rows" in page.locator("#export-offer").inner_text()
+    page.screenshot(path=SCREENSHOTS / "export-1-offer.png", full_page=True)
+    page.get_by_role("button", name="Prepare it").click()
+    page.wait_for_selector("#job-bar")
+    page.screenshot(path=SCREENSHOTS / "export-2-preparing.png", full_page=True)
+    work_in_background(run_worker).join()
+    page.wait_for_selector("#export-ready", timeout=15_000)  # the script saw it finish and reloaded
+    page.screenshot(path=SCREENSHOTS / "export-3-ready.png", full_page=True)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download figures.xlsx").click()
+    download = download_info.value
+    assert download.suggested_filename == "figures.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
+    assert len(list(sheet.values)) == 6  # the header and five figures
+    assert not page.problems()
