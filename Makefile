@@ -1,4 +1,5 @@
 # make run   – create .venv if missing, install, migrate, load the seed corpus, serve on 127.0.0.1:$(PORT)
+#              with the background-job worker beside it
 # make test  – the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 PYTHON ?= python3
 PORT ?= 8000
@@ -23,7 +24,10 @@ migrate: $(VENV)/.installed
 seed: migrate
 	$(BIN)/python manage.py seed
 
+# The worker runs the background jobs (imports, large exports) beside the web server; Ctrl-C stops both.
 run: seed
+	$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(VENV)/.installed

@@ -1,9 +1,7 @@
-"""Import (with a dry-run preview) and Export (exactly the current filter) on the figure and claim lists;
-and the import batch page, with its records and "undo this import"."""
+"""Import (a background check of every row, then Confirm: see jobs.admin) and Export (exactly the current filter)
+on the figure and claim lists; and the import batch page, with its records and "undo this import"."""
 
-import re
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 from django import forms
@@ -14,27 +12,11 @@ from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 
 from claims.imports.undo import UndoRefused, undo_import
 from claims.spreadsheets import FORMATS
-
-_TOKEN = re.compile(r"^[0-9a-f]{32}\.(csv|xlsx|ods|json)$")
-PREVIEW_ROWS = 1000
-
-
-def sweep_abandoned_uploads(max_age=timedelta(days=1)) -> int:
-    """Delete uploads whose preview was never confirmed; returns how many went."""
-    try:
-        _, names = default_storage.listdir("imports")
-    except FileNotFoundError:
-        return 0
-    cutoff = timezone.now() - max_age
-    stale = [name for name in names
-             if _TOKEN.match(name) and default_storage.get_modified_time(f"imports/{name}") < cutoff]
-    for name in stale:
-        default_storage.delete(f"imports/{name}")
-    return len(stale)
+from jobs.models import Job
+from jobs.tasks import enqueue, sweep
 
 
 class ImportForm(forms.Form):
@@ -99,53 +81,25 @@ class SpreadsheetMixin:
                 "columns": self.spreadsheet_columns}
 
     def import_view(self, request):
+        """The upload: it starts a check of every row in the background (nothing written) and leads to its page,
+        where Confirm starts the import (jobs.admin)."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         context = self.context(request, f"Import {self.opts.verbose_name_plural}")
-        if request.method == "POST" and "confirm" in request.POST:
-            return self._confirm(request, context)
         decimals = self.opts.model_name == "figure"
         form = ImportForm(request.POST or None, request.FILES or None, decimals=decimals)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             fmt = Path(upload.name).suffix.lstrip(".").lower()
-            sweep_abandoned_uploads()
-            token = default_storage.save(f"imports/{uuid.uuid4().hex}.{fmt}", upload).split("/")[-1]
+            sweep()
+            stored = default_storage.save(f"jobs/uploads/{uuid.uuid4().hex}.{fmt}", upload)
             options = {key: form.cleaned_data.get(key, False) for key in OPTIONS if key in form.fields}
-            with default_storage.open(f"imports/{token}", "rb") as stream:
-                report = self.spreadsheet_import(stream, file_name=upload.name, dry_run=True, user=request.user,
-                                                 keep_rows=PREVIEW_ROWS, **self.import_options(options))
-            if not report.ok:
-                default_storage.delete(f"imports/{token}")
-            context.update(report=report, token=token, file_name=upload.name, options=options,
-                           preview_rows=report.rows)
-            return TemplateResponse(request, "admin/spreadsheet_import_preview.html", context)
+            job = Job.objects.create(kind=Job.Kind.IMPORT_CHECK, model=self.opts.model_name, user=request.user,
+                                     file_name=upload.name[:255], file=stored, options=options)
+            return redirect(enqueue(job))
         context["form"] = form
+        context["recent_jobs"] = Job.objects.visible_to(request.user).filter(model=self.opts.model_name)[:5]
         return TemplateResponse(request, "admin/spreadsheet_import.html", context)
-
-    def import_options(self, options: dict) -> dict:
-        return {**options, "encoding": options.get("encoding") or None}
-
-    def _confirm(self, request, context):
-        token = request.POST.get("token", "")
-        changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
-        if not _TOKEN.match(token) or not default_storage.exists(f"imports/{token}"):
-            messages.error(request, "That import preview has expired; upload the file again.")
-            return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import"))
-        file_name = request.POST.get("file_name", token)[:255]
-        options = {key: request.POST.get(key) == "True" for key in OPTIONS if key != "encoding"}
-        if self.opts.model_name != "figure":
-            options.pop("decimal_comma")
-        options["encoding"] = request.POST.get("encoding") or None
-        with default_storage.open(f"imports/{token}", "rb") as stream:
-            report = self.spreadsheet_import(stream, file_name=file_name, user=request.user, keep_rows=0,
-                                             **options)
-        default_storage.delete(f"imports/{token}")
-        if not report.ok:
-            context.update(report=report, file_name=file_name, preview_rows=[])
-            return TemplateResponse(request, "admin/spreadsheet_import_preview.html", context)
-        messages.success(request, f"Import #{report.batch.pk} of {file_name}: {report.summary()}.")
-        return redirect(changelist)
 
     def export_view(self, request):
         if not self.has_view_permission(request):

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from claims import anchors, comparisons, dimensions, review_queue
-from claims.exports import FIGURE_COLUMNS, claim_export_response, figure_export_response
+from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_rows, figure_rows
 from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Review, Status
 from factbase.listing import CappedPaginator, FilteredListView
@@ -57,8 +57,8 @@ class FigureListView(FilteredListView):
                 pairs[f"{key}={value}"] += n
         return pairs
 
-    def export(self, queryset, fmt):
-        return figure_export_response(queryset, fmt, "figures")
+    def export_table(self, queryset):
+        return figure_rows(queryset), FIGURE_COLUMNS, "figures"
 
     def extra_context(self, filterset):
         return {"metrics": Metric.objects.all(), "sorts": FIGURE_SORTS, "columns": FIGURE_COLUMNS,
@@ -82,8 +82,8 @@ class ClaimListView(FilteredListView):
     def base_queryset(self):
         return Claim.objects.public()
 
-    def export(self, queryset, fmt):
-        return claim_export_response(queryset, fmt)
+    def export_table(self, queryset):
+        return claim_rows(queryset), CLAIM_COLUMNS, "claims"
 
     def extra_context(self, filterset):
         return {"sorts": CLAIM_SORTS, "statuses": filterset.filters["status"].extra["choices"]}

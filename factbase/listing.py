@@ -7,6 +7,7 @@ read, and a paginator that must count (the admin's, /compare/'s) stops at a cap.
 
 from collections import Counter
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection
@@ -17,7 +18,12 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views import View
 
+from claims.exports import table_export_response
+
 EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
+# Spreadsheets past settings.EXPORT_SHEET_INLINE_MAX_ROWS rows are prepared in the background (jobs.views);
+# CSV and JSON stream at any size.
+BACKGROUND_FORMATS = ("xlsx", "ods")
 FACET_SIZE = 8  # values shown per facet before "more"
 SAMPLE = 2_000  # facets count at most this many matches; searches with more are not ranked by relevance
 MAX_PAGE = 200  # deeper pages cost more (OFFSET): past them, narrow the filters or download the file
@@ -58,14 +64,22 @@ class FilteredListView(View):
     def base_queryset(self):
         raise NotImplementedError
 
-    def export(self, queryset, fmt):
+    def export_table(self, queryset) -> tuple:
+        """The rows of a download, its header and its file name's stem."""
         raise NotImplementedError
 
-    def get(self, request):
-        data = request.GET.copy()
+    def export(self, queryset, fmt):
+        rows, header, stem = self.export_table(queryset)
+        return table_export_response(rows, header, fmt, stem)
+
+    def filterset_for(self, data):
+        data = data.copy()
         if "o" in data and "sort" not in data:
             data["sort"] = data.pop("o")[-1]
-        filterset = self.filterset_class(data, queryset=self.base_queryset())
+        return self.filterset_class(data, queryset=self.base_queryset())
+
+    def get(self, request):
+        filterset = self.filterset_for(request.GET)
         fmt = request.GET.get("format", "")
         if fmt and fmt not in EXPORT_FORMATS:
             formats = ", ".join(EXPORT_FORMATS)
@@ -76,6 +90,11 @@ class FilteredListView(View):
                 else " ".join(errors) for name, errors in filterset.errors.items()
             ])
         queryset = filterset.qs
+        if fmt in BACKGROUND_FORMATS and (
+                count := count_over(queryset, settings.EXPORT_SHEET_INLINE_MAX_ROWS)) is not None:
+            from jobs.views import offer_export  # jobs imports this module
+
+            return offer_export(request, fmt, count)
         if fmt:
             return self.export(queryset, fmt)
         page_number = request.GET.get("page") or "1"
@@ -140,6 +159,14 @@ class FilteredListView(View):
                 "items": [facet_item(request, parameter, slug, label, n) for slug, label, n in items[:FACET_SIZE]],
             })
         return facets
+
+
+def count_over(queryset, limit: int) -> int | None:
+    """The number of rows when there are more than `limit`, else None: a small selection costs a count of at most
+    limit + 1 rows."""
+    if queryset.order_by().values("pk")[: limit + 1].count() <= limit:
+        return None
+    return queryset.order_by().count()
 
 
 def _years(counts: Counter) -> Counter:

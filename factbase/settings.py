@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "sources",
     "claims",
     "api",
+    "django_tasks",  # Django 6: remove (the task API is django.tasks)
+    "django_tasks_db",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +257,28 @@ SPREADSHEET_MAX_ROW_BYTES = env_int("SPREADSHEET_MAX_ROW_BYTES", 8 * 1024 * 1024
 SPREADSHEET_MAX_UNPACKED_BYTES = env_int("SPREADSHEET_MAX_UNPACKED_BYTES", 4 * 1024**3)
 SPREADSHEET_MAX_COMPRESSION_RATIO = env_int("SPREADSHEET_MAX_COMPRESSION_RATIO", 200)
 SPREADSHEET_MAX_SHARED_STRINGS_BYTES = env_int("SPREADSHEET_MAX_SHARED_STRINGS_BYTES", 128 * 1024 * 1024)
+
+# Background jobs (the jobs app): imports and large exports run on Django's task API, by default with tasks
+# queued in the database and run by `manage.py db_worker` (see README, "Background jobs"). Web and worker share
+# the database and MEDIA_ROOT (uploads, progress, prepared exports).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    },
+}
+if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":  # Redis, for production: see README
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://localhost:6379/0"), "DEFAULT_TIMEOUT": 3600}}
+# A running job whose worker has not said it is alive for this long died (killed, crashed): it is shown failed.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
+# Uploads never confirmed, prepared exports and finished jobs' files are deleted after this many hours.
+JOB_FILES_KEEP_HOURS = env_int("JOB_FILES_KEEP_HOURS", 24)
+# XLSX and ODS downloads of more rows than this are prepared in the background (CSV and JSON always stream).
+EXPORT_SHEET_INLINE_MAX_ROWS = env_int("EXPORT_SHEET_INLINE_MAX_ROWS", 20_000)
+# Background exports waiting or running at once: per client address, and in all.
+EXPORT_JOBS_PER_CLIENT = env_int("EXPORT_JOBS_PER_CLIENT", 2)
+EXPORT_JOBS_MAX_OUTSTANDING = env_int("EXPORT_JOBS_MAX_OUTSTANDING", 20)
 
 # Uploads: spreadsheets bigger than this go through `manage.py import_figures`.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("sources.urls")),
     path("", include("claims.urls")),
     path("", include("api.urls")),  # /api/, citations, the feed
+    path("", include("jobs.urls")),  # /exports/: large spreadsheets prepared in the background
 ]

@@ -1,7 +1,6 @@
 """/sources/: the published sources, filtered, faceted and downloadable. A source's own page, with its claims and
 figures marked in its text, is claims' (claims.views.source_detail)."""
 
-from claims.exports import table_export_response
 from factbase.listing import FilteredListView
 from sources.filters import SOURCE_SORTS, SourceFilter
 from sources.models import Outlet, Source
@@ -24,7 +23,7 @@ class SourceListView(FilteredListView):
     def base_queryset(self):
         return Source.objects.public()
 
-    def export(self, queryset, fmt):
+    def export_table(self, queryset):
         rows = (
             [slug, title, kind, outlet or "", authors, published_on, precision, language, url, archived, grade]
             for slug, title, kind, outlet, authors, published_on, precision, language, url, archived, grade
@@ -33,7 +32,7 @@ class SourceListView(FilteredListView):
                 "language", "url", "archived_url", "reliability",
             ).iterator(chunk_size=2000)
         )
-        return table_export_response(rows, SOURCE_COLUMNS, fmt, "sources")
+        return rows, SOURCE_COLUMNS, "sources"
 
     def extra_context(self, filterset):
         return {"sorts": SOURCE_SORTS, "kinds": Source.Kind.choices,

@@ -145,3 +145,21 @@ def reference_data(metrics):
         Entity.objects.create(slug=slug, name=name)
     EntityAlias.objects.create(entity=Entity.objects.get(slug="almaty"), name="Alma-Ata")
     EntityAlias.objects.create(entity=Entity.objects.get(slug="zhanaozen-2011"), name="Zhanaozen massacre")
+
+
+@pytest.fixture
+def run_worker(monkeypatch, settings, tmp_path):
+    """Run every queued background job now, by the real database worker (`manage.py db_worker --batch`), in this
+    process. Uploads, progress and prepared files go under a fresh MEDIA_ROOT."""
+    from django_tasks_db.management.commands import db_worker
+
+    settings.MEDIA_ROOT = tmp_path
+    # The worker closes connections whose autocommit it did not expect: inside a test's transaction, that
+    # would be the test's own connection.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run():
+        db_worker.Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                         max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run()
+
+    return run

@@ -61,13 +61,13 @@ def reference_data_entity(slug):
     return Entity.objects.get(slug=slug).pk
 
 
-def test_the_admin_imports_claims_through_the_same_pipeline(reference_data, admin_client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_the_admin_imports_claims_through_the_same_pipeline(reference_data, admin_client, run_worker):
     upload = io.BytesIO(FILE.encode())
     upload.name = "claims.csv"
-    preview = admin_client.post(reverse("admin:claims_claim_import"), {"file": upload})
+    started = admin_client.post(reverse("admin:claims_claim_import"), {"file": upload})
+    run_worker()
+    preview = admin_client.get(started["Location"])
     assert preview.status_code == 200 and "Confirm the import" in preview.content.decode()
-    confirmed = admin_client.post(reverse("admin:claims_claim_import"), {
-        "confirm": "1", "token": preview.context["token"], "file_name": "claims.csv", "create_missing": "False",
-        "publish": "False", "encoding": ""}, follow=True)
-    assert "Import #" in confirmed.content.decode() and Claim.objects.count() == 2
+    confirmed = admin_client.post(reverse("admin:jobs_job_confirm", args=[preview.context["job"].pk]))
+    run_worker()
+    assert "Import #" in admin_client.get(confirmed["Location"]).content.decode() and Claim.objects.count() == 2

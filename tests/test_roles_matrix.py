@@ -188,3 +188,51 @@ def test_every_role_reads_every_public_page_and_nothing_more(client, world, role
     for url in urls:
         assert client.post(url, {"status": "verified"}).status_code == 405, url  # public pages take no writes
     assert snapshot() == before
+
+
+JOB_OWNERS = ("superuser", "curator")  # the check below is the curator's; a superuser sees every import
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_on_the_background_job_pages(client, world, role, settings, tmp_path):
+    """A job's pages (jobs.admin) are its starter's and a superuser's: anyone else is told there is no such job,
+    and Confirm writes nothing for them. An export's page is public by its unguessable id."""
+    from jobs.models import Job
+
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "jobs" / "uploads").mkdir(parents=True)
+    (tmp_path / "jobs" / "uploads" / "a.csv").write_text("source\n")
+    check = Job.objects.create(kind=Job.Kind.IMPORT_CHECK, model="figure", user=world["curator"],
+                               file_name="a.csv", file="jobs/uploads/a.csv", state=Job.State.DONE,
+                               result={"ok": True, "rows_read": 1, "error_count": 0})
+    export = Job.objects.create(kind=Job.Kind.EXPORT, model="figures", file_name="figures.xlsx",
+                                options={"path": "/figures/", "query": "", "format": "xlsx"})
+    if role != "anonymous":
+        client.force_login(world[role])
+    ops = [
+        ("My imports", "get", reverse("admin:jobs_job_changelist"), "list"),
+        ("job page", "get", reverse("admin:jobs_job_page", args=[check.pk]), "own"),
+        ("job status", "get", reverse("admin:jobs_job_status", args=[check.pk]), "own"),
+        ("confirm", "post", reverse("admin:jobs_job_confirm", args=[check.pk]), "own"),
+        ("export page", "get", reverse("jobs:export", args=[export.pk]), "public"),
+        ("export status", "get", reverse("jobs:export_status", args=[export.pk]), "public"),
+    ]
+    failures = []
+    for name, method, url, rule in ops:
+        jobs_before = Job.objects.count()
+        response = getattr(client, method)(url)
+        code = response.status_code
+        if rule == "public":
+            ok = code == 200
+        elif role == "anonymous":
+            ok = code == 302 and "/login/" in response["Location"]
+        elif rule == "list":
+            ok = code == 200 if role != "anonymous" else code == 302
+        elif role in JOB_OWNERS:
+            ok = code in (200, 302)
+        else:
+            ok = code == 404 and Job.objects.count() == jobs_before  # not theirs: not even said to exist
+        if not ok:
+            failures.append(f"{name} {method.upper()} {url}: {code}")
+    assert not failures, "\n".join(failures)
+    assert Job.objects.filter(kind=Job.Kind.IMPORT).count() == (1 if role in JOB_OWNERS else 0)

@@ -153,27 +153,29 @@ def test_export_command_writes_exactly_one_sources_figures(exported_figure, tmp_
         call_command("export_figures", "--source", "nope", "--format", "csv", "-o", str(out))
 
 
-def test_admin_import_previews_then_writes_on_confirmation(reference_data, admin_client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_admin_import_previews_then_writes_on_confirmation(reference_data, admin_client, run_worker):
     upload = io.BytesIO((FILES / "researcher.csv").read_bytes())
     upload.name = "researcher.csv"
-    preview = admin_client.post(reverse("admin:claims_figure_import"), {"file": upload, "create_missing": "on"})
+    started = admin_client.post(reverse("admin:claims_figure_import"), {"file": upload, "create_missing": "on"})
+    assert started.status_code == 302
+    run_worker()
+    preview = admin_client.get(started["Location"])
     page = preview.content.decode()
     assert preview.status_code == 200 and "Confirm the import" in page
-    assert preview.context["report"].new == 9 and "source <b>new-report</b>" in page
+    assert preview.context["report"]["new"] == 9 and "source <b>new-report</b>" in page
     assert 'class="import-new"' in page and not Figure.objects.exists()
-    form = {key: preview.context["options"][key] for key in ("encoding", "decimal_comma", "create_missing")}
-    done = admin_client.post(reverse("admin:claims_figure_import"), {
-        "confirm": "1", "token": preview.context["token"], "file_name": "researcher.csv", **form})
-    assert done.status_code == 302 and Figure.objects.count() == 9
+    confirmed = admin_client.post(reverse("admin:jobs_job_confirm", args=[preview.context["job"].pk]))
+    run_worker()
+    assert "Import #" in admin_client.get(confirmed["Location"]).content.decode() and Figure.objects.count() == 9
     assert ImportBatch.objects.get().created_by.username == "admin"
 
 
-def test_admin_import_shows_errors_and_writes_nothing(reference_data, admin_client, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_admin_import_shows_errors_and_writes_nothing(reference_data, admin_client, run_worker):
     upload = io.BytesIO((HEADER + "zhanaozen-report,gini-coefficient,kazakhstan,2011,,29,,,,,,,\n").encode())
     upload.name = "gini.csv"
-    page = admin_client.post(reverse("admin:claims_figure_import"), {"file": upload}).content.decode()
+    started = admin_client.post(reverse("admin:claims_figure_import"), {"file": upload})
+    run_worker()
+    page = admin_client.get(started["Location"]).content.decode()
     assert "Row 2, column value: 29 is outside the range of Gini coefficient: expected 0 to 1 coefficient" in page
     assert "Confirm the import" not in page and not Figure.objects.exists()
 
@@ -190,23 +192,6 @@ def test_admin_export_writes_exactly_the_changelists_filter(exported_figure, adm
     response = admin_client.get(reverse("admin:claims_figure_export"), {"q": "more than", "format": "csv"})
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 2 and "more than 70" in lines[1]
-
-
-def test_uploads_never_confirmed_are_swept_after_a_day(settings, tmp_path):
-    import os
-    import time
-
-    from claims.admin_spreadsheets import sweep_abandoned_uploads
-
-    settings.MEDIA_ROOT = tmp_path
-    (tmp_path / "imports").mkdir()
-    old, fresh = tmp_path / "imports" / ("a" * 32 + ".csv"), tmp_path / "imports" / ("b" * 32 + ".csv")
-    for path in (old, fresh):
-        path.write_text(HEADER)
-    two_days_ago = time.time() - 2 * 86400
-    os.utime(old, (two_days_ago, two_days_ago))
-    assert sweep_abandoned_uploads() == 1
-    assert not old.exists() and fresh.exists()
 
 
 # Reading cells as typed ---------------------------------------------------------------------------
@@ -359,14 +344,16 @@ def test_half_a_character_is_refused_and_excels_escaped_pairs_are_joined(tmp_pat
         read(xlsx(tmp_path / "half.xlsx", sheet_of(b'<row r="1">%s</row>' % cells)))
 
 
-def test_the_admin_preview_refuses_a_gigabyte_sheet_with_a_message(reference_data, admin_client, settings, tmp_path):
+def test_the_admin_preview_refuses_a_gigabyte_sheet_with_a_message(reference_data, admin_client, run_worker,
+                                                                    tmp_path):
     from tests.test_hostile_files import CASES
 
-    settings.MEDIA_ROOT = tmp_path
     build, _, refusal = CASES["xlsx, a cell of a gigabyte"]
     upload = io.BytesIO(build(tmp_path / "hostile.xlsx").read_bytes())  # 7 MB: under the upload limit
     upload.name = "hostile.xlsx"
-    response = admin_client.post(reverse("admin:claims_figure_import"), {"file": upload})
+    started = admin_client.post(reverse("admin:claims_figure_import"), {"file": upload})
+    run_worker()
+    response = admin_client.get(started["Location"])
     assert response.status_code == 200
     assert refusal in response.content.decode() and "Confirm the import" not in response.content.decode()
     assert not Figure.objects.exists()

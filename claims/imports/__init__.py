@@ -93,7 +93,7 @@ class _Import:
     def __init__(self, kind: str, stream, file_name: str, file_format: str | None, *, encoding: str | None = None,
                  decimal_comma: bool = False, create_missing: bool = False, publish: bool = False,
                  dry_run: bool = False, user=None, keep_rows: int = 1000,
-                 progress: Callable[[int], None] | None = None):
+                 progress: Callable[[int, int], None] | None = None):
         self.kind = kind
         self.model = Figure if kind == "figure" else Claim
         self.stream, self.file_name, self.file_format, self.encoding = stream, file_name, file_format, encoding
@@ -177,8 +177,8 @@ class _Import:
                 new, updated = self.resolve_and_match(chunk, checked)
                 if report.ok and not self.dry_run:
                     background.submit(self.writer.write, new, updated)
-                if self.progress:
-                    self.progress(report.rows_read)
+                if self.progress:  # rows read, rows written (or, in a dry run, that would be)
+                    self.progress(report.rows_read, report.new + report.updated)
         finally:
             background.wait()
         if not report.rows_read and report.ok:

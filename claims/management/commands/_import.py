@@ -40,7 +40,7 @@ class ImportCommand(BaseCommand):
         started = time.monotonic()
         show_progress = sys.stderr.isatty() and options.get("verbosity", 1) > 0
 
-        def progress(rows):
+        def progress(rows, written):
             if show_progress:
                 rate = rows / max(time.monotonic() - started, 1e-6)
                 sys.stderr.write(f"\r{rows:>10,} rows checked  ({rate:,.0f} rows/s)")

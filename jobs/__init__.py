@@ -1,0 +1,1 @@
+"""Background jobs: imports (a check, then the write) and large exports, run on Django's task API with progress."""

@@ -1,0 +1,125 @@
+"""Spreadsheets too big to write inside a request are prepared in the background, and are the same file.
+
+XLSX and ODS downloads of more than EXPORT_SHEET_INLINE_MAX_ROWS rows get a page that offers to prepare them;
+the prepared file is the inline export of the same filters; CSV and JSON always stream; outstanding jobs are
+bounded per client and in all.
+"""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+
+from jobs.models import Job
+
+
+@pytest.fixture
+def figures(make_figure, make_entity, make_source):
+    source = make_source()
+    return [make_figure(source=source, subject=make_entity(f"Place {n}"), value_text=str(n)) for n in range(1, 6)]
+
+
+def members(content: bytes) -> dict:
+    """A spreadsheet's parts by name: a real workbook has several."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def prepare(client, url, **extra):
+    form = client.get(url, **extra).context
+    return client.post(reverse("jobs:start_export"), {"path": form["path"], "query": form["query"],
+                                                      "format": form["fmt"]}, **extra)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_a_big_spreadsheet_is_prepared_in_the_background_and_is_the_inline_file(client, figures, settings,
+                                                                                run_worker, fmt):
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    url = f"/figures/?status=unverified&sort=value&format={fmt}"
+    offer = client.get(url)
+    page = offer.content.decode()
+    assert offer.status_code == 200 and "This selection has 5 rows" in page and "Prepare it" in page
+    assert 'name="csrfmiddlewaretoken"' in page and "format=csv" in page  # a POST; CSV offered at once
+    started = prepare(client, url)
+    job = Job.objects.get()
+    assert started.status_code == 302 and started["Location"] == f"/exports/{job.pk}/"
+    assert job.kind == Job.Kind.EXPORT and job.user is None and job.rows_total == 5
+    assert "being prepared" in client.get(started["Location"]).content.decode()
+    run_worker()
+    ready = client.get(started["Location"]).content.decode()
+    assert "Your file is ready" in ready and f"/exports/{job.pk}/download" in ready
+    download = client.get(reverse("jobs:export_download", args=[job.pk]))
+    assert download["Content-Disposition"] == f'attachment; filename="figures.{fmt}"'
+    prepared = b"".join(download.streaming_content)
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 100
+    inline = b"".join(client.get(url).streaming_content)
+    assert prepared == inline and len(members(prepared)) > 1
+
+
+def test_the_prepared_file_has_an_unguessable_name_and_goes_after_a_while(client, figures, settings, run_worker):
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from jobs.tasks import sweep
+
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    prepare(client, "/figures/?format=xlsx")
+    run_worker()
+    job = Job.objects.get()
+    stored = Path(settings.MEDIA_ROOT) / job.file
+    assert stored.exists() and len(stored.stem) == 32 and "figures" not in str(stored)
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    assert sweep() == 1 and not stored.exists()
+    assert "was removed after a day" in client.get(job.get_absolute_url()).content.decode()
+    assert client.get(reverse("jobs:export_download", args=[job.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_csv_and_json_always_stream(client, figures, settings, fmt):
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    response = client.get(f"/figures/?format={fmt}")
+    assert response.streaming and not Job.objects.exists()
+
+
+def test_a_small_spreadsheet_is_still_served_at_once(client, figures, settings):
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 5
+    assert client.get("/figures/?format=ods").streaming and not Job.objects.exists()
+
+
+def test_asking_twice_prepares_one_file(client, figures, settings, run_worker):
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    first, second = prepare(client, "/figures/?format=xlsx"), prepare(client, "/figures/?format=xlsx")
+    assert first["Location"] == second["Location"] and Job.objects.count() == 1
+
+
+def test_outstanding_exports_are_bounded_per_client_and_in_all(client, figures, settings):
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    settings.EXPORT_JOBS_PER_CLIENT, settings.EXPORT_JOBS_MAX_OUTSTANDING = 2, 3
+    for query in ("", "&sort=value"):
+        assert prepare(client, f"/figures/?format=xlsx{query}").status_code == 302
+    refused = prepare(client, "/figures/?format=ods")
+    assert refused.status_code == 429 and "already have 2 downloads being prepared" in refused.content.decode()
+    assert prepare(client, "/figures/?format=ods", REMOTE_ADDR="10.0.0.2").status_code == 302
+    busy = prepare(client, "/figures/?format=xlsx&sort=-value", REMOTE_ADDR="10.0.0.3")
+    assert busy.status_code == 503 and busy["Retry-After"] and Job.objects.count() == 3
+
+
+def test_a_forged_request_to_prepare_is_refused(client, figures):
+    for data in ({"path": "/admin/", "query": "", "format": "xlsx"},
+                 {"path": "/figures/", "query": "", "format": "csv"},
+                 {"path": "/figures/", "query": "period_after=0000-0001", "format": "xlsx"},
+                 {"path": "/nowhere/", "query": "", "format": "xlsx"}):
+        assert client.post(reverse("jobs:start_export"), data).status_code == 400, data
+    assert client.get(reverse("jobs:start_export")).status_code == 405
+    assert not Job.objects.exists()
+
+
+def test_an_export_job_is_not_an_admin_job(client, figures, settings, admin_client):
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    prepare(client, "/figures/?format=xlsx")
+    job = Job.objects.get()
+    assert admin_client.get(reverse("admin:jobs_job_page", args=[job.pk])).status_code == 404
+    assert client.get(reverse("jobs:export_status", args=[job.pk])).json()["state"] == "queued"
