@@ -21,7 +21,7 @@ from claims import anchors, comparisons, dimensions
 from claims.exports import FIGURE_COLUMNS, claim_export_response, figure_export_response
 from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Review, Status
-from factbase.listing import CappedPaginator, FilteredListView
+from factbase.listing import CappedPaginator, FilteredListView, without_empty_parameters
 from sources.models import Outlet, Source
 
 
@@ -152,6 +152,8 @@ ACROSS_LIMIT = 2000  # figures read to group across definitions; narrow by metri
 def compare(request):
     """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them, and
     `across=1` (with a metric or a subject) shows figures that differ in definition side by side."""
+    if (clean := without_empty_parameters(request)) is not None:
+        return clean
     found = Comparison.objects.select_related("metric", "subject").by_disagreement()
     errors = []
     metric_slug, subject_ref = request.GET.get("metric", ""), request.GET.get("subject", "")

@@ -10,7 +10,7 @@ from collections import Counter
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -62,6 +62,8 @@ class FilteredListView(View):
         raise NotImplementedError
 
     def get(self, request):
+        if (clean := without_empty_parameters(request)) is not None:
+            return clean
         data = request.GET.copy()
         if "o" in data and "sort" not in data:
             data["sort"] = data.pop("o")[-1]
@@ -140,6 +142,25 @@ class FilteredListView(View):
                 "items": [facet_item(request, parameter, slug, label, n) for slug, label, n in items[:FACET_SIZE]],
             })
         return facets
+
+
+def without_empty_parameters(request) -> HttpResponseRedirect | None:
+    """A redirect to the same URL without its empty parameters (a filter form submits every field), or None
+    when there are none: every filtered view has one clean permalink. The page's own script drops them before
+    submitting; this is for a browser without it."""
+    params = request.GET.copy()
+    removed = False
+    for key, values in list(params.lists()):
+        kept = [value for value in values if value.strip()]
+        removed = removed or len(kept) < len(values)
+        if kept:
+            params.setlist(key, kept)
+        else:
+            del params[key]
+    if not removed:
+        return None
+    query = params.urlencode()
+    return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
 
 
 def _years(counts: Counter) -> Counter:
