@@ -18,8 +18,14 @@ _FIGURE_VALUES = ["id", "source__slug", "metric_id", "subject__slug", "period_st
                   "attributed_to__slug", "status", "note", "dimensions"]
 
 
-def figure_rows(queryset, chunk_size: int = 5000) -> Iterator[list]:
-    """Rows in FIGURE_COLUMNS order, fetched in chunks (a server-side cursor on PostgreSQL).
+def _in_order(queryset, keep_order: bool):
+    """The queryset in its own order (a public list's sort, so the file matches the screen), else by id."""
+    return queryset if keep_order and queryset.query.order_by else queryset.order_by("id")
+
+
+def figure_rows(queryset, chunk_size: int = 5000, keep_order: bool = False) -> Iterator[list]:
+    """Rows in FIGURE_COLUMNS order, fetched in chunks (a server-side cursor on PostgreSQL); by id unless
+    keep_order keeps the queryset's own order.
 
     Numbers come out in the unit the source wrote them in (a Gini written 27.01 percent is 27.01 with unit
     percent), so the row reads back as the same figure.
@@ -27,7 +33,7 @@ def figure_rows(queryset, chunk_size: int = 5000) -> Iterator[list]:
     from claims.models import Metric
 
     metrics = {metric.pk: metric for metric in Metric.objects.all()}
-    for row in queryset.order_by("id").values_list(*_FIGURE_VALUES).iterator(chunk_size=chunk_size):
+    for row in _in_order(queryset, keep_order).values_list(*_FIGURE_VALUES).iterator(chunk_size=chunk_size):
         (pk, source, metric_id, subject, start, end, precision, value, lower, upper, qualifier, written_unit,
          value_text, attributed_to, status, note, dimensions) = row
         metric = metrics[metric_id]
@@ -41,9 +47,9 @@ def figure_rows(queryset, chunk_size: int = 5000) -> Iterator[list]:
 CLAIM_COLUMNS = ["id", "source", "quote", "speaker", "status", "anchor_start", "anchor_end", "note"]
 
 
-def claim_rows(queryset, chunk_size: int = 2000) -> Iterator[list]:
+def claim_rows(queryset, chunk_size: int = 2000, keep_order: bool = False) -> Iterator[list]:
     """Claim rows in CLAIM_COLUMNS order; the anchors are for reading (an import finds them again)."""
-    for pk, source, quote, speaker, status, start, end, note in queryset.order_by("id").values_list(
+    for pk, source, quote, speaker, status, start, end, note in _in_order(queryset, keep_order).values_list(
             "id", "source__slug", "quote", "speaker__slug", "status", "anchor_start", "anchor_end", "note",
     ).iterator(chunk_size=chunk_size):
         yield [pk, source, quote, speaker or "", status, start, end, note]
@@ -72,9 +78,10 @@ def table_export_response(rows: Iterable[list], header: list[str], fmt: str, fil
     return response
 
 
-def figure_export_response(queryset, fmt: str, filename_stem: str = "figures") -> HttpResponse:
-    return table_export_response(figure_rows(queryset), FIGURE_COLUMNS, fmt, filename_stem)
+def figure_export_response(queryset, fmt: str, filename_stem: str = "figures",
+                           keep_order: bool = False) -> HttpResponse:
+    return table_export_response(figure_rows(queryset, keep_order=keep_order), FIGURE_COLUMNS, fmt, filename_stem)
 
 
-def claim_export_response(queryset, fmt: str, filename_stem: str = "claims") -> HttpResponse:
-    return table_export_response(claim_rows(queryset), CLAIM_COLUMNS, fmt, filename_stem)
+def claim_export_response(queryset, fmt: str, filename_stem: str = "claims", keep_order: bool = False) -> HttpResponse:
+    return table_export_response(claim_rows(queryset, keep_order=keep_order), CLAIM_COLUMNS, fmt, filename_stem)

@@ -57,7 +57,7 @@ class FigureListView(FilteredListView):
         return pairs
 
     def export(self, queryset, fmt):
-        return figure_export_response(queryset, fmt, "figures")
+        return figure_export_response(queryset, fmt, "figures", keep_order=True)
 
     def extra_context(self, filterset):
         return {"metrics": Metric.objects.all(), "sorts": FIGURE_SORTS, "columns": FIGURE_COLUMNS,
@@ -82,7 +82,7 @@ class ClaimListView(FilteredListView):
         return Claim.objects.public()
 
     def export(self, queryset, fmt):
-        return claim_export_response(queryset, fmt)
+        return claim_export_response(queryset, fmt, keep_order=True)
 
     def extra_context(self, filterset):
         return {"sorts": CLAIM_SORTS, "statuses": filterset.filters["status"].extra["choices"]}

@@ -10,6 +10,7 @@ from collections import Counter
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Model
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.functional import cached_property
@@ -78,8 +79,10 @@ class FilteredListView(View):
                 else " ".join(errors) for name, errors in filterset.errors.items()
             ])
         queryset = filterset.qs
-        if fmt:
-            return self.export(queryset, fmt)
+        if fmt:  # every match, in the order the page shows them (by relevance when a search is not sorted)
+            q = filterset.form.cleaned_data.get("q", "").strip()
+            ranked = q and not filterset.form.cleaned_data.get("sort")
+            return self.export(queryset.ranked(q) if ranked else queryset, fmt)
         page_number = request.GET.get("page") or "1"
         if not page_number.isdigit() or not 1 <= int(page_number) <= MAX_PAGE:
             return self.invalid(request, filterset, [f"Page “{page_number}”: give a number from 1 to {MAX_PAGE}."])
@@ -130,7 +133,9 @@ class FilteredListView(View):
             counts = Counter(row[index] for row in sample if row[index] is not None)
             counts = self.facet_values(parameter, counts)
             top = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[: FACET_SIZE + 1]
-            if isinstance(labels, tuple):  # (model, slug field, label field): look the top values up
+            if callable(labels):  # a function of the value: a language's name from its code
+                items = [(key, labels(key), n) for key, n in top]
+            elif isinstance(labels, tuple):  # (model, slug field, label field): look the top values up
                 model, slug_field, label_field = labels
                 names = {pk: (slug, label) for pk, slug, label in model.objects.filter(
                     pk__in=[key for key, _ in top]).values_list("pk", slug_field, label_field)}
@@ -204,8 +209,24 @@ def active_filters(request, filterset) -> list[dict]:
             params.pop("page", None)
             params.setlist(name, [v for v in params.getlist(name) if v != value])
             label = filterset.form.fields[name].label or name.replace("_", " ")
-            active.append({"name": label, "value": value, "url": "?" + params.urlencode()})
+            active.append({"name": label, "value": value_label(filterset.form, name, value),
+                           "url": "?" + params.urlencode()})
     return active
+
+
+def value_label(form, name: str, value: str) -> str:
+    """What a reader calls a filter's value: a source's title for its slug, a status's name for its code."""
+    field, cleaned = form.fields[name], form.cleaned_data.get(name)
+    if hasattr(field, "label_for"):
+        return field.label_for(value)
+    if hasattr(field, "to_field_name") and cleaned is not None:
+        records = cleaned if hasattr(cleaned, "__iter__") else [cleaned]
+        for record in records:
+            if str(getattr(record, field.to_field_name or "pk")) == value:
+                return getattr(record, "name", None) or str(record)
+    if isinstance(cleaned, Model):  # an entity found by slug, name or alias
+        return str(cleaned)
+    return str(dict(getattr(field, "choices", ())).get(value, value))
 
 
 def add_snippets(objects, field: str, q: str) -> None:

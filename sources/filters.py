@@ -1,9 +1,10 @@
 """The query parameters of /sources/."""
 
 import django_filters
+from django import forms
 
 from factbase.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet
-from sources.models import Outlet, Source
+from sources.models import Outlet, Source, language_name
 
 SOURCE_SORTS = {
     "-published": ("newest first", ["-published_on", "title"]),
@@ -22,12 +23,22 @@ class PublishedBeforeFilter(PeriodBeforeFilter):
         return qs if value is None else qs.filter(published_on__lte=value)
 
 
+class LanguageField(forms.CharField):
+    """A BCP 47 code (en, ru, kk) that the page names in words."""
+
+    label_for = staticmethod(language_name)
+
+
+class LanguageFilter(django_filters.CharFilter):
+    field_class = LanguageField
+
+
 class SourceFilter(SearchAndSortFilterSet):
     outlet = django_filters.ModelMultipleChoiceFilter(
         queryset=Outlet.objects.public(), to_field_name="slug", field_name="outlet__slug",
     )
     kind = django_filters.ChoiceFilter(choices=Source.Kind.choices)
-    language = django_filters.CharFilter()
+    language = LanguageFilter(label="Language", help_text="A language code: en, ru, kk.")
     published_after = PublishedAfterFilter(label="Published from")
     published_before = PublishedBeforeFilter(label="Published until")
     q = django_filters.CharFilter(method="search", label="Search titles and full texts")

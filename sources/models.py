@@ -165,6 +165,10 @@ class Source(Versioned):
         self.status = self.Status.WITHDRAWN
 
     @property
+    def language_name(self) -> str:
+        return language_name(self.language)
+
+    @property
     def published_display(self) -> str:
         if not self.published_on:
             return "date unknown"
@@ -173,3 +177,18 @@ class Source(Versioned):
         if self.published_precision == self.DatePrecision.MONTH:
             return self.published_on.strftime("%B %Y")
         return self.published_on.strftime("%-d %B %Y")
+
+
+def language_name(code: str) -> str:
+    """A language's English name from its BCP 47 code ("ru" → "Russian"); the code itself when Django does not
+    know it."""
+    from django.utils.translation import get_language_info
+
+    try:
+        return get_language_info(code.lower())["name"]
+    except KeyError:
+        primary = code.lower().split("-")[0]
+        try:
+            return get_language_info(primary)["name"] if primary != code.lower() else code
+        except KeyError:
+            return code
