@@ -18,10 +18,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from claims import anchors, comparisons, dimensions
-from claims.exports import FIGURE_COLUMNS, claim_export_response, figure_export_response
+from claims.exports import FIGURE_COLUMNS, claim_export_response, comparison_export_response, figure_export_response
 from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Review, Status
-from factbase.listing import CappedPaginator, FilteredListView, without_empty_parameters
+from factbase.listing import EXPORT_FORMATS, CappedPaginator, FilteredListView, without_empty_parameters
 from sources.models import Outlet, Source
 
 
@@ -150,8 +150,10 @@ ACROSS_LIMIT = 2000  # figures read to group across definitions; narrow by metri
 
 @require_safe
 def compare(request):
-    """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them, and
-    `across=1` (with a metric or a subject) shows figures that differ in definition side by side."""
+    """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them, `headline`
+    picks the rule that chooses each one's leading figure, and `across=1` (with a metric or a subject) shows
+    figures that differ in definition side by side. `format=…` downloads every figure of every matching
+    comparison, in that order, with the headline marked."""
     if (clean := without_empty_parameters(request)) is not None:
         return clean
     found = Comparison.objects.select_related("metric", "subject").by_disagreement()
@@ -173,15 +175,25 @@ def compare(request):
         errors.append("conflicting: use 1 for conflicts only.")
     if conflicting == "1":
         found = found.filter(conflicting=True)
+    rule = request.GET.get("headline") or comparisons.DEFAULT_HEADLINE
+    if rule not in comparisons.HEADLINE_RULES:
+        errors.append(f"headline: “{rule}” is no rule; use one of {', '.join(comparisons.HEADLINE_RULES)}.")
+    fmt = request.GET.get("format", "")
+    if fmt and fmt not in EXPORT_FORMATS:
+        errors.append(f"Unknown format “{fmt}”: use one of {', '.join(EXPORT_FORMATS)}.")
     across = request.GET.get("across", "")
     if across not in ("", "1", "0"):
         errors.append("across: use 1 to see figures with different definitions side by side.")
     elif across == "1" and not errors and metric is None and subject is None:
         errors.append("To compare across definitions, choose a metric or a subject first.")
     context = {"metrics": Metric.objects.all(), "metric": metric, "subject": subject, "subject_ref": subject_ref,
-               "conflicting": conflicting == "1", "across": across == "1", "errors": errors}
+               "conflicting": conflicting == "1", "across": across == "1", "errors": errors,
+               "rule": rule, "rules": comparisons.HEADLINE_RULES,
+               "rule_explained": comparisons.HEADLINE_EXPLAINED.get(rule, ""), "exports": EXPORT_FORMATS}
     if errors:
         return render(request, "claims/compare.html", {**context, "groups": []}, status=400)
+    if fmt:
+        return comparison_export_response(found, rule, fmt)
     if across == "1":
         return compare_across(request, context, metric, subject)
     paginator = CappedPaginator(found, COMPARISONS_PER_PAGE)
@@ -190,6 +202,14 @@ def compare(request):
         return render(request, "claims/compare.html", {**context, "groups": [], "errors": ["No such page."]},
                       status=400)
     groups = list(page.object_list)
+    with_figures(groups, rule)
+    return render(request, "claims/compare.html", {**context, "groups": groups, "page": page,
+                                                   "paginator": paginator})
+
+
+def with_figures(groups, rule: str = comparisons.DEFAULT_HEADLINE) -> None:
+    """Set `figure_list` (public figures, by id) and `headline` (the figure the rule puts first) on each
+    comparison: one query for all of them."""
     keys = Q()
     for group in groups:
         keys |= Q(**{field: getattr(group, field) for field in COMPARISON_KEY})
@@ -202,8 +222,8 @@ def compare(request):
         by_key.setdefault(tuple(getattr(figure, field) for field in COMPARISON_KEY), []).append(figure)
     for group in groups:
         group.figure_list = by_key.get(group.key, [])
-    return render(request, "claims/compare.html", {**context, "groups": groups, "page": page,
-                                                   "paginator": paginator})
+        lead = comparisons.headline([comparisons.HeadlineFacts.of(f) for f in group.figure_list], rule)
+        group.headline = next((f for f in group.figure_list if lead and f.pk == lead.pk), None)
 
 
 def compare_across(request, context, metric, subject):

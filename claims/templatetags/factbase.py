@@ -37,6 +37,17 @@ def chart(comparison, figures):
     return comparison_chart(comparison, figures)
 
 
+@register.simple_tag
+def verdict(record) -> str:
+    """A claim's or figure's status as a coloured pill, the same colour for the same verdict on every page."""
+    return format_html('<span class="verdict verdict-{}">{}</span>', record.status, record.get_status_display())
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key, "")
+
+
 @register.filter
 def period(figure) -> str:
     """A figure's period at its precision: 2011, 2014–2018, Jan 2022, 20 Nov 2022."""
