@@ -9,6 +9,7 @@ stays findable as false). Exports apply the same rule.
 from collections import Counter
 from itertools import pairwise
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -204,7 +205,7 @@ def compare(request):
     groups = list(page.object_list)
     with_figures(groups, rule)
     return render(request, "claims/compare.html", {**context, "groups": groups, "page": page,
-                                                   "paginator": paginator})
+                                                   "paginator": paginator, "open_figures": len(groups) == 1})
 
 
 def with_figures(groups, rule: str = comparisons.DEFAULT_HEADLINE) -> None:
@@ -259,14 +260,37 @@ def _page(request, paginator):
         raise Http404("There is no such page.") from error
 
 
+HOME_DISPUTED, HOME_LATEST = 4, 2
+
+
 @require_safe
 def home(request):
+    """What factbase holds, where sources disagree most (drawn), the newest comparisons and sources."""
+    disputed = list(Comparison.objects.filter(conflicting=True).select_related("metric", "subject")
+                    .by_disagreement()[:HOME_DISPUTED])
+    latest = list(Comparison.objects.exclude(pk__in=[c.pk for c in disputed]).select_related("metric", "subject")
+                  .order_by("-id")[:HOME_LATEST])
+    with_figures(disputed + latest)
     context = {
-        "conflicts": Comparison.objects.filter(conflicting=True).select_related("metric", "subject")
-        .by_disagreement()[:5],
-        "sources": Source.objects.public().select_related("outlet").order_by("-published_on", "title")[:8],
+        "counts": cache.get_or_set("home-counts", holdings, HOME_COUNTS_SECONDS),
+        "disputed": disputed, "latest": latest, "rule": comparisons.HEADLINE_RULES[comparisons.DEFAULT_HEADLINE],
+        "sources": Source.objects.public().select_related("outlet").defer("text", "search_vector")
+        .order_by("-published_on", "title")[:6],
     }
     return render(request, "home.html", context)
+
+
+HOME_COUNTS_SECONDS = 60  # counting a million figures takes a moment: the home page's counts may be a minute old
+
+
+def holdings() -> dict:
+    """How many public sources, figures, claims and reviews of public records there are."""
+    figures, claims = Figure.objects.public(), Claim.objects.public()
+    return {
+        "sources": Source.objects.public().count(), "figures": figures.count(), "claims": claims.count(),
+        "reviews": Review.objects.filter(Q(claim__in=claims) | Q(figure__in=figures)).count(),
+        "conflicts": Comparison.objects.filter(conflicting=True).count(),
+    }
 
 
 @require_safe

@@ -1,7 +1,9 @@
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from claims.charts import comparison_chart
+from claims.comparisons import point
 
 register = template.Library()
 
@@ -33,14 +35,30 @@ def sort_link(context, key: str, label: str) -> str:
 
 
 @register.simple_tag
-def chart(comparison, figures):
-    return comparison_chart(comparison, figures)
+def chart(comparison, figures, headline=None, drawing=""):
+    """Both drawings of a comparison (the stylesheet shows the narrow one on a phone), or only the `drawing`
+    named ("wide" or "narrow")."""
+    drawings = [comparison_chart(comparison, figures, narrow=narrow, headline=headline)
+                for narrow in (False, True) if drawing in ("", "narrow" if narrow else "wide")]
+    return mark_safe("".join(drawings))
 
 
 @register.simple_tag
 def verdict(record) -> str:
     """A claim's or figure's status as a coloured pill, the same colour for the same verdict on every page."""
     return format_html('<span class="verdict verdict-{}">{}</span>', record.status, record.get_status_display())
+
+
+@register.filter
+def first_stated(figures):
+    """The figure stating the lowest number, to quote as its source wrote it (never "16 to 70" for "more than
+    70")."""
+    return min(figures, key=lambda f: (point(f.value, f.lower, f.upper), f.pk), default=None)
+
+
+@register.filter
+def last_stated(figures):
+    return max(figures, key=lambda f: (point(f.value, f.lower, f.upper), -f.pk), default=None)
 
 
 @register.filter
