@@ -32,6 +32,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from claims import dimensions
 from claims.models import COMPARISON_KEY
+from factbase.dates import display_period
 
 APPROXIMATE_TOLERANCE = Decimal("0.05")  # "about X" means X ± 5 %
 KEY_FIELDS = COMPARISON_KEY
@@ -264,11 +265,7 @@ class AcrossDefinitions:
 
     @property
     def period_display(self) -> str:
-        from claims.parsing import format_period
-
-        whole_years = (self.period_start.month, self.period_start.day, self.period_end.month,
-                       self.period_end.day) == (1, 1, 12, 31)
-        return format_period(self.period_start, self.period_end, "year" if whole_years else "day")
+        return display_period(self.period_start, self.period_end)
 
     def __str__(self):
         return f"{self.metric.name}, {self.subject}, {self.period_display}, across definitions"

@@ -19,8 +19,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from claims import anchors, comparisons, dimensions
-from claims.exports import FIGURE_COLUMNS, claim_export_response, comparison_export_response, figure_export_response
-from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
+from claims.exports import claim_export_response, comparison_export_response, figure_export_response
+from claims.filters import ClaimFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Review, Status
 from factbase.listing import EXPORT_FORMATS, CappedPaginator, FilteredListView, without_empty_parameters
 from sources.models import Outlet, Source
@@ -60,10 +60,6 @@ class FigureListView(FilteredListView):
     def export(self, queryset, fmt):
         return figure_export_response(queryset, fmt, "figures", keep_order=True)
 
-    def extra_context(self, filterset):
-        return {"metrics": Metric.objects.all(), "sorts": FIGURE_SORTS, "columns": FIGURE_COLUMNS,
-                "statuses": filterset.filters["status"].extra["choices"]}
-
 
 class ClaimListView(FilteredListView):
     filterset_class = ClaimFilter
@@ -84,9 +80,6 @@ class ClaimListView(FilteredListView):
 
     def export(self, queryset, fmt):
         return claim_export_response(queryset, fmt, keep_order=True)
-
-    def extra_context(self, filterset):
-        return {"sorts": CLAIM_SORTS, "statuses": filterset.filters["status"].extra["choices"]}
 
 
 @require_safe

@@ -106,7 +106,7 @@ class FilteredListView(View):
             "filter": filterset, "form": filterset.form, "page": page, "paginator": page, "objects": objects,
             "facets": self.facet_counts(sample, request), "facets_sampled": count is None, "facet_sample": SAMPLE,
             "q": q, "ranked": ranked, "exports": EXPORT_FORMATS, "active": active_filters(request, filterset),
-            "selected_sources": request.GET.getlist("source"), **self.extra_context(filterset),
+            **self.extra_context(filterset),
         }
         return render(request, self.template_name, context)
 
@@ -208,7 +208,7 @@ def active_filters(request, filterset) -> list[dict]:
             params = request.GET.copy()
             params.pop("page", None)
             params.setlist(name, [v for v in params.getlist(name) if v != value])
-            label = filterset.form.fields[name].label or name.replace("_", " ")
+            label = filterset.form.fields[name].label or name.replace("_", " ").capitalize()
             active.append({"name": label, "value": value_label(filterset.form, name, value),
                            "url": "?" + params.urlencode()})
     return active

@@ -36,15 +36,18 @@ class LanguageFilter(django_filters.CharFilter):
 class SourceFilter(SearchAndSortFilterSet):
     outlet = django_filters.ModelMultipleChoiceFilter(
         queryset=Outlet.objects.public(), to_field_name="slug", field_name="outlet__slug",
+        widget=forms.MultipleHiddenInput,
     )
-    kind = django_filters.ChoiceFilter(choices=Source.Kind.choices)
-    language = LanguageFilter(label="Language", help_text="A language code: en, ru, kk.")
-    published_after = PublishedAfterFilter(label="Published from")
-    published_before = PublishedBeforeFilter(label="Published until")
-    q = django_filters.CharFilter(method="search", label="Search titles and full texts")
+    kind = django_filters.ChoiceFilter(choices=Source.Kind.choices, empty_label="any kind")
+    language = LanguageFilter(label="Language", help_text="A language code: en, ru, kk.", widget=forms.HiddenInput)
+    published_after = PublishedAfterFilter(label="Published from",
+                                           widget=forms.TextInput(attrs={"placeholder": "2018"}))
+    published_before = PublishedBeforeFilter(label="Published until",
+                                             widget=forms.TextInput(attrs={"placeholder": "2025"}))
+    q = django_filters.CharFilter(method="search", label="Search titles and full texts", widget=forms.SearchInput)
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in SOURCE_SORTS.items()], method="ordered",
-        empty_label="relevance when searching, else newest first",
+        empty_label="relevance when searching, else newest first", label="Sort by",
     )
 
     sorts = SOURCE_SORTS

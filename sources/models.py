@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from factbase.dates import display_date
 from factbase.search import SearchableQuerySet
 from factbase.versioning import Versioned
 
@@ -172,11 +173,7 @@ class Source(Versioned):
     def published_display(self) -> str:
         if not self.published_on:
             return "date unknown"
-        if self.published_precision == self.DatePrecision.YEAR:
-            return str(self.published_on.year)
-        if self.published_precision == self.DatePrecision.MONTH:
-            return self.published_on.strftime("%B %Y")
-        return self.published_on.strftime("%-d %B %Y")
+        return display_date(self.published_on, self.published_precision)
 
 
 def language_name(code: str) -> str:

@@ -3,7 +3,7 @@ figures marked in its text, is claims' (claims.views.source_detail)."""
 
 from claims.exports import table_export_response
 from factbase.listing import FilteredListView
-from sources.filters import SOURCE_SORTS, SourceFilter
+from sources.filters import SourceFilter
 from sources.models import Outlet, Source, language_name
 
 SOURCE_COLUMNS = ["slug", "title", "kind", "outlet", "authors", "published_on", "published_precision", "language",
@@ -35,6 +35,3 @@ class SourceListView(FilteredListView):
         )
         return table_export_response(rows, SOURCE_COLUMNS, fmt, "sources")
 
-    def extra_context(self, filterset):
-        return {"sorts": SOURCE_SORTS, "kinds": Source.Kind.choices,
-                "selected_outlets": filterset.data.getlist("outlet")}
