@@ -37,6 +37,7 @@ class DimensionsField(forms.Field):
     """`dimension=key=value`, repeatable: every pair must hold."""
 
     widget = forms.MultipleHiddenInput
+    label_for = staticmethod(dimensions.display)  # what the filters in force show: "welfare: consumption"
 
     def clean(self, value):
         pairs = {}

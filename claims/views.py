@@ -39,7 +39,7 @@ class FigureListView(FilteredListView):
         ("subject", "Subject", "subject_id", (Entity, "slug", "name")),
         ("source", "Source", "source_id", (Source, "slug", "title")),
         ("outlet", "Outlet", "source__outlet_id", (Outlet, "slug", "name")),
-        ("dimension", "Definition", "dimensions", None),
+        ("dimension", "Definition", "dimensions", dimensions.display),
         ("status", "Status", "status", dict(Status.choices)),
         ("year", "Year", "period_start", None),
     )

@@ -50,3 +50,11 @@ def test_the_compare_subject_box_shows_the_subjects_name(client, make_figure, ma
     make_figure(subject=zhanaozen, value_text="more than 70", value=None, lower=Decimal(70), qualifier="more_than")
     page = client.get("/compare/?subject=zhanaozen-2011").content.decode()
     assert 'value="Zhanaozen massacre 2011"' in page and 'value="zhanaozen-2011"' not in page
+
+
+def test_a_definition_reads_as_words_not_as_a_code(client, make_figure):
+    make_figure(dimensions="welfare=consumption; area=urban")
+    page = client.get("/figures/").content.decode()
+    assert "area: urban; welfare: consumption" in page and ">area=urban; welfare=consumption<" not in page
+    page = client.get("/figures/?dimension=welfare%3Dconsumption").content.decode()
+    assert "Definition: welfare: consumption" in page

@@ -3,6 +3,7 @@ from django.template.defaulttags import querystring
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from claims import dimensions
 from claims.charts import comparison_chart
 from claims.comparisons import point
 
@@ -44,6 +45,12 @@ def first_stated(figures):
 @register.filter
 def last_stated(figures):
     return max(figures, key=lambda f: (point(f.value, f.lower, f.upper), -f.pk), default=None)
+
+
+@register.filter
+def definition(text: str) -> str:
+    """Dimensions as a reader reads them: "area: urban; welfare: consumption"."""
+    return dimensions.display(text)
 
 
 @register.filter
