@@ -12,7 +12,8 @@ PLOT_LEFT, PLOT_RIGHT = LABEL_WIDTH + 14, WIDTH - 18
 # A phone's drawing: about as wide as a phone's column, so text drawn at 12–13 units shows at 11–13 px. Each
 # figure takes three lines: its source, then whose number it is with the number, then its range.
 NARROW_WIDTH, NARROW_ROW, NARROW_LEFT, NARROW_RIGHT = 330, 58, 14, 316
-PALETTE = ["#1d4e89", "#a34700", "#1e6b3a", "#7b3fa0", "#8a5a00", "#00727a", "#9c2752", "#4a5568"]
+# One colour per source; none of them is a verdict's colour (green, amber, red), which mean the same on every page.
+PALETTE = ["#1d4e89", "#6a3d9a", "#00727a", "#4a5568", "#3f3f8f", "#5b7f95", "#0e5e6f", "#7d4e7d"]
 
 
 def comparison_chart(comparison, figures, narrow: bool = False, headline=None) -> SafeString:
