@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from simple_history.models import HistoricalRecords
 
 from claims import anchors, dimensions, rules
-from claims.parsing import format_period
 from claims.rules import plain
+from factbase.dates import display_period
 from factbase.search import SearchableQuerySet
 from factbase.versioning import Versioned, current_user
 from sources.models import Source
@@ -697,7 +697,7 @@ class Figure(Anchored, Reviewable):
 
     @property
     def period_display(self) -> str:
-        return format_period(self.period_start, self.period_end, self.period_precision)
+        return display_period(self.period_start, self.period_end, self.period_precision)
 
     @property
     def bounds_display(self) -> str:
@@ -910,9 +910,7 @@ class Comparison(models.Model):
 
     @property
     def period_display(self) -> str:
-        precision = "year" if (self.period_start.month, self.period_start.day) == (1, 1) and (
-            self.period_end.month, self.period_end.day) == (12, 31) else "day"
-        return format_period(self.period_start, self.period_end, precision)
+        return display_period(self.period_start, self.period_end)
 
 
 class RejectedSuggestion(models.Model):

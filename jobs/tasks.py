@@ -146,7 +146,7 @@ def run_export(job: Job) -> None:
     if not filterset.is_valid():
         job.finish(Job.State.FAILED, "failed: the filters are no longer valid")
         return
-    rows, header, stem = view.export_table(filterset.qs)
+    rows, header, stem = view.export_table(view.in_screen_order(filterset))
     fmt = job.options["format"]
     written = 0
 
