@@ -6,8 +6,9 @@ from django.db import connection, transaction
 
 from claims import rules
 from claims.models import Claim, Figure, Status
-from claims.parsing import MAX_PERIOD_LENGTH, ParseError, parse_period, period_words
+from claims.parsing import MAX_PERIOD_LENGTH, ParseError, parse_period
 from factbase.curation import VersionedForm, conflict_message
+from factbase.dates import display_period
 
 PERIOD_FIELDS = ("period_start", "period_end", "period_precision")
 
@@ -57,7 +58,7 @@ class FigureForm(ReviewableForm):
         super().__init__(*args, **kwargs)
         instance = self.instance
         if "period" in self.fields and instance.period_start and instance.period_end:
-            self.initial.setdefault("period", period_words(instance.period_start, instance.period_end,
+            self.initial.setdefault("period", display_period(instance.period_start, instance.period_end,
                                                            instance.period_precision))
 
     def clean(self):

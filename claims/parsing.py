@@ -1316,9 +1316,11 @@ def parse_period(text: str | date) -> Period:
             low = reader.low(k)
             if not (low in _DASHES or low in ("/", "to", "until", "по", "до", "—")):
                 continue
-            start = _single_period(reader, 0, k)
-            end = _single_period(reader, k + 1, len(tokens)) if start is not None else None
-            if start is None or end is None:
+            end = _single_period(reader, k + 1, len(tokens))
+            if end is None:
+                continue
+            start = _single_period(reader, 0, k) or _shortened_start(raw[:tokens[k][1]], end)
+            if start is None:
                 continue
             if start.start > end.end:
                 raise ParseError(f"{_shown(raw)}: the period runs backwards")
@@ -1330,6 +1332,25 @@ def parse_period(text: str | date) -> Period:
             raise
         raise ParseError(f"{_shown(raw)} is not a real date: {message}") from None
     raise ParseError(f"{_shown(raw)} is not a date or period ({_PERIOD_EXAMPLES})")
+
+
+def _shortened_start(text: str, end: Period) -> Period | None:
+    """The start of a range written the short way, completed from its end as people read it: "January–March
+    2022" (January 2022), "16–17 December 2011" (16 December 2011), "16 November – 17 December 2011"."""
+    text = text.strip()
+    if not text or end.precision == Precision.YEAR:
+        return None
+    completions = [f"{text} {end.end.year}"]
+    if end.precision == Precision.DAY:
+        completions.append(f"{text} {calendar.month_name[end.end.month]} {end.end.year}")
+    for completed in completions:
+        try:
+            start = parse_period(completed)
+        except ParseError:
+            continue
+        if start.precision == end.precision:
+            return start
+    return None
 
 
 def format_period(start: date, end: date, precision: str) -> str:
@@ -1345,27 +1366,6 @@ def format_period(start: date, end: date, precision: str) -> str:
     if start == end:
         return start.isoformat()
     return f"{start.isoformat()}/{end.isoformat()}"
-
-
-def period_words(start: date, end: date, precision: str) -> str:
-    """A period as people write it ("2011", "December 2011", "Q3 2020", "16 December 2011", "2021–2022"): what
-    a form shows for a curator to read and edit. parse_period reads it back as the same period."""
-
-    def one(day: date, at: str) -> str:
-        if at == Precision.YEAR:
-            return str(day.year)
-        if at == Precision.MONTH:
-            return f"{calendar.month_name[day.month]} {day.year}"
-        return f"{day.day} {calendar.month_name[day.month]} {day.year}"
-
-    if precision == Precision.YEAR:
-        return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
-    if precision == Precision.MONTH and start.year == end.year and start.month % 3 == 1 \
-            and end.month == start.month + 2:
-        return f"Q{(start.month + 2) // 3} {start.year}"
-    if (precision == Precision.MONTH and (start.year, start.month) == (end.year, end.month)) or start == end:
-        return one(start, precision)
-    return f"{one(start, precision)} – {one(end, precision)}"
 
 
 def period_cells(start: date, end: date, precision: str) -> tuple[str, str]:
@@ -1393,5 +1393,5 @@ __all__ = [
     "MAX_DECIMAL_PLACES", "MAX_NUMBER_LENGTH", "MAX_PERIOD_LENGTH", "MAX_SIGNIFICANT_DIGITS",
     "MAX_VALUE_TEXT_LENGTH", "ParseError", "ParsedValue", "Period", "Precision", "Qualifier", "bounds_for",
     "format_period", "format_value", "parse_number", "parse_number_words", "parse_period", "parse_value_text",
-    "period_cells", "period_from_cells", "period_words",
+    "period_cells", "period_from_cells",
 ]

@@ -1,6 +1,7 @@
 """Dates and periods as a reader reads them, one way on every page: 2011, 2014–2018, January 2022,
 January–March 2022, 16 December 2011, 16–17 December 2011. (Spreadsheets and filters use ISO forms:
-claims.parsing.format_period and period_cells.)"""
+claims.parsing.format_period and period_cells.) claims.parsing.parse_period reads every form written here
+back, so the admin shows a period in these words too."""
 
 import calendar
 from datetime import date

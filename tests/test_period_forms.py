@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from claims.models import Figure
-from claims.parsing import parse_period, period_words
+from claims.parsing import parse_period
+from factbase.dates import display_period
 from tests.test_admin import form_data, page_data
 
 
@@ -63,7 +64,9 @@ def test_a_bad_period_is_a_form_error_that_says_what_is_accepted(
     (date(2011, 12, 1), date(2011, 12, 31), "month", "December 2011"),
     (date(2011, 12, 16), date(2011, 12, 16), "day", "16 December 2011"),
     (date(2021, 1, 1), date(2022, 12, 31), "year", "2021–2022"),
-    (date(2020, 7, 1), date(2020, 9, 30), "month", "Q3 2020"),
+    (date(2020, 7, 1), date(2020, 9, 30), "month", "July–September 2020"),
+    (date(2011, 12, 16), date(2011, 12, 17), "day", "16–17 December 2011"),
+    (date(2011, 11, 16), date(2011, 12, 17), "day", "16 November – 17 December 2011"),
 ])
 def test_editing_a_figure_shows_its_period_in_words_and_saving_keeps_it(
     client, curator, make_figure, start, end, precision, shown,
@@ -77,7 +80,7 @@ def test_editing_a_figure_shows_its_period_in_words_and_saving_keeps_it(
     assert client.post(url, data).status_code == 302
     figure.refresh_from_db()
     assert (figure.period_start, figure.period_end, figure.period_precision) == (start, end, precision)
-    assert parse_period(shown) == parse_period(period_words(start, end, precision))
+    assert parse_period(shown) == parse_period(display_period(start, end, precision))
 
 
 def test_a_period_the_words_cannot_say_exactly_is_kept_when_left_alone(client, curator, make_figure):
