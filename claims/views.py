@@ -9,9 +9,10 @@ stays findable as false). Exports apply the same rule.
 from collections import Counter
 from itertools import pairwise
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control
@@ -23,7 +24,13 @@ from claims import anchors, comparisons, dimensions, review_queue
 from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_rows, comparison_export_response, figure_rows
 from claims.filters import ClaimFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Review, Status
-from factbase.listing import EXPORT_FORMATS, CappedPaginator, FilteredListView, without_empty_parameters
+from factbase.listing import (
+    BACKGROUND_FORMATS,
+    EXPORT_FORMATS,
+    CappedPaginator,
+    FilteredListView,
+    without_empty_parameters,
+)
 from sources.models import Outlet, Source
 
 
@@ -200,6 +207,9 @@ def compare(request):
     if errors:
         return render(request, "claims/compare.html", {**context, "groups": []}, status=400)
     if fmt:
+        if fmt in BACKGROUND_FORMATS and (
+                count := found.aggregate(n=Sum("figure_count"))["n"] or 0) > settings.EXPORT_SHEET_INLINE_MAX_ROWS:
+            return compare_download_too_big(request, fmt, count)
         return comparison_export_response(found, rule, fmt)
     if across == "1":
         return compare_across(request, context, metric, subject)
@@ -231,6 +241,18 @@ def with_figures(groups, rule: str = comparisons.DEFAULT_HEADLINE) -> None:
         group.figure_list = by_key.get(group.key, [])
         lead = comparisons.headline([comparisons.HeadlineFacts.of(f) for f in group.figure_list], rule)
         group.headline = next((f for f in group.figure_list if lead and f.pk == lead.pk), None)
+
+
+def compare_download_too_big(request, fmt: str, count: int):
+    """A spreadsheet of every figure of many comparisons is not written inside a request: the streamed formats
+    offered instead (the background jobs prepare the lists' downloads, not this page's)."""
+    links = {}
+    for streamed in ("csv", "json"):
+        query = request.GET.copy()
+        query["format"] = streamed
+        links[f"{streamed}_url"] = f"{request.path}?{query.urlencode()}"
+    return render(request, "claims/compare_download_too_big.html", {
+        "count": count, "format": fmt.upper(), "limit": settings.EXPORT_SHEET_INLINE_MAX_ROWS, **links})
 
 
 def compare_across(request, context, metric, subject):

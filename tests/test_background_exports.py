@@ -123,3 +123,21 @@ def test_an_export_job_is_not_an_admin_job(client, figures, settings, admin_clie
     job = Job.objects.get()
     assert admin_client.get(reverse("admin:jobs_job_page", args=[job.pk])).status_code == 404
     assert client.get(reverse("jobs:export_status", args=[job.pk])).json()["state"] == "queued"
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_a_comparison_download_too_big_for_a_spreadsheet_offers_the_streamed_formats(client, make_figure,
+                                                                                    make_source, make_entity,
+                                                                                    settings, fmt):
+    town = make_entity("Zhanaozen")
+    for n in range(3):  # one comparison of three figures from three sources
+        make_figure(source=make_source(), subject=town, value_text=str(100 + n))
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 2
+    page = client.get(f"/compare/?format={fmt}")
+    text = page.content.decode()
+    assert page.status_code == 200 and "These comparisons hold 3 figures" in text
+    assert "format=csv" in text and "format=json" in text and not Job.objects.exists()
+    streamed = client.get("/compare/?format=csv")
+    assert streamed.status_code == 200 and len(b"".join(streamed.streaming_content).splitlines()) == 4
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    assert client.get(f"/compare/?format={fmt}")["Content-Type"] != "text/html; charset=utf-8"
