@@ -277,6 +277,10 @@ class ReviewAdmin(CuratedAdmin):
 
         return ReviewForm
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"may_see_queue": review_queue.may_see(request.user),
+                                                 **(extra_context or {})})
+
     def get_urls(self):
         return [path("queue/", self.admin_site.admin_view(self.queue_view), name="claims_review_queue"),
                 *super().get_urls()]
