@@ -11,6 +11,7 @@ from import_export.admin import ImportExportModelAdmin
 
 from claims import review_queue, rules
 from claims.admin_spreadsheets import SpreadsheetMixin, UndoImportMixin
+from claims.admin_suggestions import SuggestionsMixin
 from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_export_response, figure_export_response
 from claims.forms import FigureForm, InlineFigureForm, ReviewableForm, ReviewForm
 from claims.imports import import_claims, import_figures
@@ -354,5 +355,5 @@ admin.site.unregister(Source)
 
 
 @admin.register(Source)
-class SourceWithRecordsAdmin(SourceAdmin):
+class SourceWithRecordsAdmin(SuggestionsMixin, SourceAdmin):
     inlines = [ClaimInline, FigureInline]
