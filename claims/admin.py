@@ -278,6 +278,10 @@ class ReviewAdmin(CuratedAdmin):
 
         return ReviewForm
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"may_see_queue": review_queue.may_see(request.user),
+                                                 **(extra_context or {})})
+
     def get_urls(self):
         return [path("queue/", self.admin_site.admin_view(self.queue_view), name="claims_review_queue"),
                 *super().get_urls()]
@@ -291,7 +295,9 @@ class ReviewAdmin(CuratedAdmin):
         rows = [(row, review_queue.review_url(row.record, here)) for row in queue.rows]
         context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Awaiting review",
                    "queue": queue, "rows": rows, "may_review": review_queue.may_review(request.user),
-                   "here": here, "kinds": [("", "Figures and claims"), ("figure", "Figures"), ("claim", "Claims")]}
+                   "here": here, "kinds": [("", "Figures and claims"), ("figure", "Figures"), ("claim", "Claims")],
+                   "source_filter": review_queue.SourceFilter(initial={"source": queue.values["source"]},
+                                                              admin_site=self.admin_site)}
         return TemplateResponse(request, "admin/claims/review/queue.html", context, status=400 if queue.errors
                                 else 200)
 

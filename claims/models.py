@@ -426,6 +426,9 @@ class Claim(Anchored, Reviewable):
         indexes = [
             models.Index(fields=["source", "anchor_start"]),
             models.Index(fields=["status", "-id"], name="claim_status_recent"),
+            # The reviewers' queue, oldest first (claims.review_queue); partial: only what awaits a verdict.
+            models.Index(fields=["edited_at", "created_at", "id"], name="claim_awaiting_review",
+                         condition=Q(status="unverified")),
         ]
         constraints = [anchor_constraint("claim_anchor_ordered"), Reviewable.status_constraint("claim_status_verdict"),
                        ref_constraint("claim_ref")]
@@ -628,6 +631,9 @@ class Figure(Anchored, Reviewable):
             models.Index(fields=["supersedes"], name="figure_supersedes", condition=Q(supersedes__isnull=False)),
             models.Index(fields=["attributed_to"], name="figure_attributed_to",
                          condition=Q(attributed_to__isnull=False)),
+            # The reviewers' queue, oldest first (claims.review_queue); partial: only what awaits a verdict.
+            models.Index(fields=["edited_at", "created_at", "id"], name="figure_awaiting_review",
+                         condition=Q(status="unverified")),
         ]
         constraints = [
             # Comparisons look figures up by its leading columns; imports match rows by all of them; the admin

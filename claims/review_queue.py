@@ -12,7 +12,9 @@ from datetime import datetime
 from heapq import merge
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef
+from django import forms
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -71,7 +73,6 @@ class Queue:
     counts: dict  # kind: (count, more than counted)
     errors: list
     values: dict  # the filters as understood
-    sources: list
     metrics: list
 
 
@@ -83,6 +84,15 @@ def _number(raw: str, name: str, errors: list) -> int | None:
         return int(raw)
     errors.append(f"{name}: “{raw[:40]}” is not one of the choices.")
     return None
+
+
+def _queue_order(row: Row) -> tuple:
+    """The database's order of one kind (edited_at, created_at, pk), extended across kinds. A record written
+    without an edit time (raw bulk loads) sorts where the database puts NULL: last on PostgreSQL, first on SQLite."""
+    edited = row.record.edited_at
+    unedited_first = not connection.features.nulls_order_largest
+    return ((edited is None) != unedited_first, edited or row.record.created_at, row.record.created_at, row.kind,
+            row.record.pk)
 
 
 def build(user, params) -> Queue:
@@ -128,13 +138,21 @@ def build(user, params) -> Queue:
             lists.append([Row(name, record, record.edited_at or record.created_at) for record in records])
             counted = queryset.order_by()[:COUNT_CAP + 1].count()
             counts[name] = (min(counted, COUNT_CAP), counted > COUNT_CAP)
-        ordered = list(merge(*lists, key=lambda row: (row.since, row.kind, row.record.pk)))
+        ordered = list(merge(*lists, key=_queue_order))
         start = PER_PAGE * (page - 1)
         rows, has_next = ordered[start:start + PER_PAGE], len(ordered) > start + PER_PAGE
 
-    waiting_in = (Exists(awaiting(Figure, user).filter(source=OuterRef("pk")))
-                  | Exists(awaiting(Claim, user).filter(source=OuterRef("pk"))))
-    sources = list(Source.objects.filter(waiting_in).order_by("title").only("pk", "title")[:300])
     metrics = list(Metric.objects.order_by("name").only("pk", "name", "unit")[:300])
     values = {"kind": kind, "source": source_id, "metric": metric_id}
-    return Queue(rows, page, has_next, counts, errors, values, sources, metrics)
+    return Queue(rows, page, has_next, counts, errors, values, metrics)
+
+
+class SourceFilter(forms.Form):
+    """The queue's source box: the admin's autocomplete of sources (any number of them, found as typed), not a
+    list of every source with something waiting, which would read the whole figure table to draw."""
+
+    def __init__(self, *args, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        attrs = {"id": "queue-source", "data-placeholder": "Any source"}
+        widget = AutocompleteSelect(Figure._meta.get_field("source"), admin_site, attrs=attrs)
+        self.fields["source"] = forms.ModelChoiceField(Source.objects.all(), required=False, widget=widget)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from claims.models import Claim, Entity, Figure, Metric
 from sources.models import Source
+from tests.test_browser_csp import WATCH_VIOLATIONS
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS", "/tmp/shots/desk"))
@@ -46,6 +47,7 @@ def page():
             executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.add_init_script(WATCH_VIOLATIONS)  # the policy allows no inline style or script: none is tried
         yield context.new_page()
         context.close()
         browser.close()
@@ -103,6 +105,10 @@ def desk(transactional_db):
     return {"figures": rows, "claim": claim, "article": article, "other": other, "curator": curator}
 
 
+def no_violations(page) -> None:
+    assert page.evaluate("window.__violations") == []
+
+
 def log_in(page, live_server, username: str, then: str) -> None:
     page.goto(f"{live_server.url}/admin/login/?next={then}")
     page.fill("#id_username", username)
@@ -126,6 +132,7 @@ def test_the_source_pages_claims_and_figures_fit_a_1280_pixel_window(live_server
     # The period reads as written, and each figure links to its full form.
     assert page.input_value("#id_figures-0-period") == "16 December 2011"
     assert figures.locator("a.inlinechangelink").count() == 3
+    no_violations(page)
 
 
 def test_a_reviewer_verifies_a_figure_from_the_queue(live_server, page, desk):
@@ -135,13 +142,17 @@ def test_a_reviewer_verifies_a_figure_from_the_queue(live_server, page, desk):
     assert page.locator("tr.queue-row").count() == 5
     page.screenshot(path=SCREENSHOTS / "3-queue.png", full_page=True)
 
-    page.select_option("#queue-source", label=desk["article"].title)
+    # The source box is the admin's autocomplete: type a word of the title, pick the source.
+    page.click("#queue-filters .select2-selection")
+    page.fill(".select2-search__field", "Zhanaozen")
+    page.locator(".select2-results__option", has_text=desk["article"].title).click()
     page.click("#queue-filters input[type=submit]")
     page.wait_for_load_state()
     rows = page.locator("tr.queue-row")
     assert rows.count() == 4  # the article's three figures and its claim, oldest first
     assert rows.first.get_attribute("data-pk") == str(desk["figures"][0].pk)
     page.screenshot(path=SCREENSHOTS / "4-queue-filtered.png", full_page=True)
+    no_violations(page)
 
     page.locator(f'tr.queue-row[data-kind="figure"][data-pk="{more_than_70.pk}"] a', has_text="Review this").click()
     page.wait_for_load_state()
@@ -156,6 +167,7 @@ def test_a_reviewer_verifies_a_figure_from_the_queue(live_server, page, desk):
     assert form_box["x"] >= context_box["x"] + context_box["width"] - 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     page.screenshot(path=SCREENSHOTS / "5-review-this.png", full_page=True)
+    no_violations(page)
 
     page.select_option("#id_verdict", "verified")
     page.fill("#id_rationale", "The activists' list names 73 people; the official count stops at 16.")

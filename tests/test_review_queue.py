@@ -230,3 +230,10 @@ def test_someone_both_curator_and_reviewer_sees_the_others_entries_only(client, 
     theirs = make_figure(created_by=other_curator)
     client.force_login(curator)
     assert queued(client) == [("figure", theirs.pk)]  # everything else in the desk is the curator's own
+
+
+def test_the_reviews_list_links_to_the_queue_for_those_who_may_see_it(client, reviewer, researcher):
+    client.force_login(reviewer)
+    assert 'id="review-queue-link"' in client.get(reverse("admin:claims_review_changelist")).content.decode()
+    client.force_login(researcher)
+    assert 'id="review-queue-link"' not in client.get(reverse("admin:claims_review_changelist")).content.decode()
