@@ -253,3 +253,15 @@ def test_a_share_the_engine_read_is_accepted_with_its_numbers(client, curator, m
     assert response.status_code == 302, response.context["forms"][0].errors
     figure = Figure.objects.get()
     assert (figure.value_text, figure.qualifier, figure.value) == ("one third", "approximate", Decimal("33.33"))
+
+
+def test_the_page_asks_the_database_a_bounded_number_of_questions(client, curator, source,
+                                                                  django_assert_max_num_queries):
+    # Fifty forms with three autocompletes each would be 150 queries with Django's own widget.
+    source.text = " ".join(f"In Zhanaozen {n} people died." for n in range(100, 160))
+    source.save()
+    client.force_login(curator)
+    with django_assert_max_num_queries(25):
+        response = client.get(url(source))
+    assert len(response.context["forms"]) == 50
+    assert response.context["pages"] == 2
