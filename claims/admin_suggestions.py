@@ -101,6 +101,10 @@ class SuggestionForm(forms.Form):
         return cleaned
 
     @property
+    def figure_fields(self) -> list:
+        return [self[name] for name in ("value_text", "metric", "subject", "period", "qualifier")]
+
+    @property
     def kind_value(self) -> str:
         return self["kind"].value()
 
