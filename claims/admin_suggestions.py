@@ -6,6 +6,7 @@ correct then accept, or reject it (remembered). Selecting text starts a new figu
 figure needs the permission to add figures, a quote the permission to add claims (Curator).
 """
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django import forms
@@ -57,6 +58,7 @@ class SuggestionForm(forms.Form):
     speaker_as_written = forms.CharField(widget=forms.HiddenInput, required=False)
     engine_qualifier = forms.CharField(widget=forms.HiddenInput, required=False)
     unit = forms.CharField(widget=forms.HiddenInput, required=False)
+    engine_numbers = forms.CharField(widget=forms.HiddenInput, required=False)  # value|lower|upper as read
     checked = forms.BooleanField(required=False, label="check")
     value_text = forms.CharField(required=False, max_length=Figure.VALUE_TEXT_LENGTH, label="value as written")
     metric = forms.ModelChoiceField(Metric.objects.all(), required=False)
@@ -97,6 +99,10 @@ class SuggestionForm(forms.Form):
         elif not cleaned.get("quote", "").strip():
             self.add_error("quote", "Give the quote as the source writes it.")
         return cleaned
+
+    @property
+    def figure_fields(self) -> list:
+        return [self[name] for name in ("value_text", "metric", "subject", "period", "qualifier")]
 
     @property
     def kind_value(self) -> str:
@@ -185,7 +191,9 @@ class SuggestionsMixin:
                 initial.update(value_text=suggestion.text, metric=metric_pks.get(suggestion.metric),
                                subject=entity_pks.get(suggestion.subject), period=default_period,
                                qualifier=suggestion.qualifier or "", engine_qualifier=suggestion.qualifier or "",
-                               reading=suggestions.value_reading(suggestion), unit=suggestion.unit or "")
+                               reading=suggestions.value_reading(suggestion), unit=suggestion.unit or "",
+                               engine_numbers="|".join("" if n is None else str(n) for n in (
+                                   suggestion.value, suggestion.lower, suggestion.upper)))
             else:
                 initial.update(quote=suggestion.text, speaker=entity_pks.get(suggestion.speaker_entity),
                                speaker_as_written="" if suggestion.speaker_entity else suggestion.speaker or "")
@@ -318,11 +326,13 @@ class SuggestionsMixin:
                                                         f"one: {error}."]}) from None
             engine = data.get("engine_qualifier") or ""
             qualifier = data.get("qualifier") or ""
-            # The engine's own qualifier is the value text's reading: the model reads it again from the text.
-            chosen = "" if qualifier == engine and data["value_text"] == data["span"] else qualifier
+            # The engine's qualifier is its reading of the text: the model reads the (perhaps corrected) value text
+            # again. Only a qualifier the curator chose instead is given.
+            chosen = "" if qualifier == engine else qualifier
             choice = FigureChoice(data["start"], data["end"], data["value_text"], data.get("metric"),
                                   data.get("subject"), period, qualifier=chosen,
-                                  unit=data.get("unit") or None, status=status, check_span=check_span)
+                                  unit=data.get("unit") or None, status=status, check_span=check_span,
+                                  engine=_engine_reading(data) if data["value_text"] == data["span"] else None)
             return suggestions.accept_figure(source, choice, user)
         choice = QuoteChoice(data["start"], data["end"], data["quote"], data.get("speaker"), status=status,
                              check_span=check_span)
@@ -397,6 +407,17 @@ def _reading(parsed) -> str:
         "less_than": lambda: f"< {shown(parsed.upper)}", "at_most": lambda: f"≤ {shown(parsed.upper)}",
         "range": lambda: f"{shown(parsed.lower)}–{shown(parsed.upper)}",
     }[parsed.qualifier]()
+
+
+def _engine_reading(data) -> tuple | None:
+    """The engine's qualifier and numbers for a value text it read and the curator left as it was."""
+    parts = (data.get("engine_numbers") or "").split("|")
+    if len(parts) != 3 or not data.get("engine_qualifier"):
+        return None
+    try:
+        return (data["engine_qualifier"], *(Decimal(part) if part else None for part in parts))
+    except ArithmeticError:
+        return None
 
 
 def _add_errors(form, refusal: SuggestionRefused) -> None:

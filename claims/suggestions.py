@@ -49,6 +49,7 @@ class FigureChoice:
     unit: str | None = None  # the unit the engine read ("percent", "USD"), for the written unit
     status: str = Status.UNVERIFIED
     check_span: bool = True  # a suggestion's span; a curator's own selection may overlap another figure
+    engine: tuple | None = None  # (qualifier, value, lower, upper) as the engine read the text left unchanged
 
 
 @dataclass
@@ -118,7 +119,19 @@ def accept_figure(source: Source, choice: FigureChoice, user) -> Figure:
         figure.written_unit = choice.unit  # "27.01%" of a Gini coefficient: stored as 0.2701
     if choice.qualifier:
         _qualify(figure, choice.qualifier)
+    elif choice.engine is not None and _unreadable(figure.value_text):
+        # "a third", "one in every seven": a share the engine read in its sentence, which a value text alone
+        # does not say (a share of what?); its numbers are given, and the model checks them.
+        figure.qualifier, figure.value, figure.lower, figure.upper = choice.engine
     return _save(source, figure, choice, user)
+
+
+def _unreadable(value_text: str) -> bool:
+    try:
+        parse_value_text(value_text)
+    except ParseError:
+        return True
+    return False
 
 
 def _qualify(figure: Figure, qualifier: str) -> None:

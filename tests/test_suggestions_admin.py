@@ -233,3 +233,35 @@ def test_two_curators_accepting_the_same_suggestion_at_once_make_one_figure(cura
         thread.join()
     assert sorted(codes) == [200, 302]
     assert Figure.objects.count() == 1
+
+
+def test_a_share_the_engine_read_is_accepted_with_its_numbers(client, curator, metrics):
+    from claims.models import Metric
+
+    Metric.objects.create(slug="delegate-share", name="Share of delegates", unit="percent", min_value=0,
+                          max_value=100)
+    Entity.objects.create(slug="cpk", name="Communist Party of Kazakhstan", kind="organisation")
+    source = Source.objects.create(slug="congress", title="Congress", published_on="1991-10-01",
+                                   published_precision="month",
+                                   text="But one third of the delegates of the Communist Party of Kazakhstan did "
+                                        "not agree.")
+    client.force_login(curator)
+    page = client.get(url(source))
+    prefix = prefix_of(page, "one third")
+    data = {**page_data(page), f"{prefix}-metric": Metric.objects.get(slug="delegate-share").pk, "accept": prefix}
+    response = client.post(url(source), data)
+    assert response.status_code == 302, response.context["forms"][0].errors
+    figure = Figure.objects.get()
+    assert (figure.value_text, figure.qualifier, figure.value) == ("one third", "approximate", Decimal("33.33"))
+
+
+def test_the_page_asks_the_database_a_bounded_number_of_questions(client, curator, source,
+                                                                  django_assert_max_num_queries):
+    # Fifty forms with three autocompletes each would be 150 queries with Django's own widget.
+    source.text = " ".join(f"In Zhanaozen {n} people died." for n in range(100, 160))
+    source.save()
+    client.force_login(curator)
+    with django_assert_max_num_queries(25):
+        response = client.get(url(source))
+    assert len(response.context["forms"]) == 50
+    assert response.context["pages"] == 2
