@@ -121,7 +121,7 @@ class FigureFilter(SearchAndSortFilterSet):
     )
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in FIGURE_SORTS.items()], method="ordered",
-        empty_label="relevance when searching, else latest period", label="Sort by",
+        empty_label="latest period (or best match)", label="Sort by",
     )
 
     sorts = FIGURE_SORTS
@@ -162,7 +162,7 @@ class ClaimFilter(SearchAndSortFilterSet):
     q = django_filters.CharFilter(method="search", label="Search quotes", widget=forms.SearchInput)
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in CLAIM_SORTS.items()], method="ordered",
-        empty_label="relevance when searching, else latest added", label="Sort by",
+        empty_label="latest added (or best match)", label="Sort by",
     )
 
     sorts = CLAIM_SORTS

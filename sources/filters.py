@@ -47,7 +47,7 @@ class SourceFilter(SearchAndSortFilterSet):
     q = django_filters.CharFilter(method="search", label="Search titles and full texts", widget=forms.SearchInput)
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in SOURCE_SORTS.items()], method="ordered",
-        empty_label="relevance when searching, else newest first", label="Sort by",
+        empty_label="newest first (or best match)", label="Sort by",
     )
 
     sorts = SOURCE_SORTS

@@ -12,9 +12,10 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from claims.models import Claim, Comparison, Figure
+from claims.models import Claim, Comparison, Figure, Review
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots/pages"))
@@ -42,7 +43,16 @@ def browser(monkeypatch):
 
 @pytest.fixture
 def seeded(transactional_db):
+    """The seed corpus, with a verdict of each colour so the screenshots and axe's contrast rules see them."""
     call_command("seed", verbosity=0)
+    reviewer = User.objects.create_user("reviewer")
+    figures = Figure.objects.public().order_by("id")
+    Review.objects.create(figure=figures.get(value_text="16", metric__slug="death-toll"), verdict="disputed",
+                          reviewer=reviewer, rationale="Witnesses and later reports count more dead.")
+    Review.objects.create(figure=figures.filter(value_text="more than 70").first(), verdict="verified",
+                          reviewer=reviewer, rationale="Matches the strike committee's list.")
+    Review.objects.create(claim=Claim.objects.public().order_by("id").first(), verdict="false", reviewer=reviewer,
+                          rationale="The record says otherwise.")
 
 
 def public_pages() -> dict[str, str]:
@@ -52,7 +62,7 @@ def public_pages() -> dict[str, str]:
         "home": "/", "figures": "/figures/", "claims": "/claims/", "sources": "/sources/",
         "compare": "/compare/", "compare-zhanaozen": f"/compare/?metric=death-toll&subject={zhanaozen.subject.slug}",
         "source": figure.source.get_absolute_url(), "figure": figure.get_absolute_url(),
-        "claim": Claim.objects.public().first().get_absolute_url(),
+        "claim": Claim.objects.public().order_by("id").first().get_absolute_url(),
         "search": "/figures/?q=Zhanaozen", "search-sources": "/sources/?q=strike", "404": "/no-such-page/",
     }
 

@@ -24,6 +24,7 @@ def sort_link(context, key: str, label: str) -> str:
 def chart(comparison, figures, headline=None, drawing=""):
     """Both drawings of a comparison (the stylesheet shows the narrow one on a phone), or only the `drawing`
     named ("wide" or "narrow")."""
+    headline = headline or None  # across definitions there is no headline: the template gives ""
     drawings = [comparison_chart(comparison, figures, narrow=narrow, headline=headline)
                 for narrow in (False, True) if drawing in ("", "narrow" if narrow else "wide")]
     return mark_safe("".join(drawings))
