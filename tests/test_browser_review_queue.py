@@ -179,7 +179,7 @@ def test_a_reviewer_verifies_a_figure_from_the_queue(live_server, page, desk):
     page.screenshot(path=SCREENSHOTS / "6-queue-after.png", full_page=True)
 
     page.goto(f"{live_server.url}/figures/{more_than_70.pk}/")
-    assert page.locator("dd.status-verified").inner_text() == "Verified"
+    assert page.locator("dd .verdict-verified").inner_text() == "Verified"
     assert "The activists' list names 73 people" in page.locator("#reviews-heading + ul").inner_text()
     page.screenshot(path=SCREENSHOTS / "7-public-figure-verified.png", full_page=True)
 
