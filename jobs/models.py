@@ -111,9 +111,10 @@ class Job(models.Model):
         return bool(claimed)
 
     def finish(self, state: str, summary: str, **fields) -> None:
-        """Record the outcome; a job already marked failed as stale keeps that mark."""
+        """Record the outcome. The worker's word is final: a job a reader took for dead (its heartbeat late) but
+        whose worker lived to report says what really happened."""
         fields = {"state": state, "summary": summary[:MAX_SUMMARY], "finished_at": timezone.now(), **fields}
-        Job.objects.filter(pk=self.pk, state=self.State.RUNNING).update(**fields)
+        Job.objects.filter(pk=self.pk).update(**fields)
         for name, value in fields.items():
             setattr(self, name, value)
         progress.remove(self.pk)

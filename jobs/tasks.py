@@ -6,6 +6,7 @@ Django's task API: django-tasks on Django 5.2; on Django 6 the import below beco
 
 import logging
 import os
+import zipfile
 from pathlib import Path
 
 from django.conf import settings
@@ -49,8 +50,6 @@ def enqueue(job: Job) -> Job:
         result = run_job.enqueue(str(job.pk))
     except Exception as error:
         logger.exception("job %s could not be queued", job.pk)
-        job.state = Job.State.RUNNING  # finish() records only a job in progress
-        Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING)
         job.finish(Job.State.FAILED, f"failed: the job could not be queued ({type(error).__name__}); try again")
         return job
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
@@ -66,12 +65,12 @@ def run_import(job: Job) -> None:
     check = job.kind == Job.Kind.IMPORT_CHECK
     options = {**job.options, "encoding": job.options.get("encoding") or None}
     size = default_storage.size(job.file) or 1
-    lines = count_lines(job.file) if job.file.endswith(".csv") and not job.rows_total else None
+    estimate = None if job.rows_total else estimate_rows(job.file)
     with default_storage.open(job.file, "rb") as stream:
         def report_progress(rows_read: int, rows_written: int) -> None:
-            # The write knows the rows the check counted; a check of a CSV file, about as many as it has lines;
-            # of another format, how far it is through the file (the reader reads ahead: a rough guide).
-            expected = job.rows_total or lines
+            # The write knows the rows the check counted; a check, about as many rows as the file seems to hold,
+            # else how far it is through the file (the reader reads ahead: a rough guide).
+            expected = job.rows_total or estimate
             fraction = rows_read / expected if expected else stream.tell() / size
             progress.write(job.pk, rows_read=rows_read, rows_written=0 if check else rows_written, fraction=fraction)
 
@@ -91,13 +90,33 @@ def run_import(job: Job) -> None:
         remove_file(job)
 
 
-def count_lines(name: str) -> int:
-    """A CSV file's rows, about (a quoted cell may hold a line break): its lines but the header."""
-    lines = 0
-    with default_storage.open(name, "rb") as stream:
-        while block := stream.read(1 << 20):
-            lines += block.count(b"\n")
-    return max(lines - 1, 1)
+ROW_MARKERS = {"csv": (None, b"\n"), "xlsx": ("xl/worksheets/sheet1.xml", b"<row"),
+               "ods": ("content.xml", b"<table:table-row")}
+ESTIMATE_MAX_BYTES = 512 * 1024 * 1024  # a progress bar is not worth unpacking more than this
+
+
+def estimate_rows(name: str) -> int | None:
+    """About how many rows a file holds, for the check's progress bar only: its line breaks (CSV), or the row
+    elements of its first sheet (XLSX, ODS), counted in a quick pass. None when that cannot be told cheaply; the
+    reader itself checks every limit."""
+    fmt = name.rsplit(".", 1)[-1].lower()
+    if fmt not in ROW_MARKERS:
+        return None
+    member, marker = ROW_MARKERS[fmt]
+    count, tail, read = 0, b"", 0
+    try:
+        with default_storage.open(name, "rb") as stream:
+            source = zipfile.ZipFile(stream).open(member) if member else stream  # noqa: SIM115 - closed below
+            with source:
+                while block := source.read(1 << 20):
+                    read += len(block)
+                    if read > ESTIMATE_MAX_BYTES:
+                        return None
+                    count += (tail + block).count(marker)
+                    tail = block[-(len(marker) - 1):] if len(marker) > 1 else b""
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
+        return None
+    return max(count - 1, 1)  # the header is a row too
 
 
 def report_result(report) -> dict:
