@@ -91,7 +91,9 @@ def export_page(request, pk):
 
 @require_safe
 def export_status(request, pk):
-    return JsonResponse(_export(pk).status())
+    status = _export(pk).status()
+    status["summary"] = ""  # a failure's details are for the logs, not for whoever holds the link
+    return JsonResponse(status)
 
 
 @require_safe
