@@ -1,34 +1,28 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportModelAdmin
 
-from claims import rules
+from claims import review_queue, rules
 from claims.admin_spreadsheets import SpreadsheetMixin, UndoImportMixin
+from claims.admin_suggestions import SuggestionsMixin
 from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_rows, figure_rows
+from claims.forms import FigureForm, InlineFigureForm, ReviewableForm, ReviewForm
 from claims.imports import import_claims, import_figures
-from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
+from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review
 from claims.resources import EntityResource, MetricResource
-from factbase.curation import CuratedAdmin, StatusActionsMixin, VersionedForm
+from claims.views import excerpt
+from factbase.autocomplete import RankedSearchMixin
+from factbase.curation import CuratedAdmin, StatusActionsMixin
 from factbase.listing import CappedPaginator
 from sources.admin import SourceAdmin
 from sources.models import Source
-
-
-class ReviewableForm(VersionedForm):
-    """Curators choose whether a claim or figure is public; its verdict comes only from reviews, so the one
-    published status on offer is the verdict it has (or unverified)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "status" in self.fields:
-            verdict = self.instance.verdict
-            public = rules.public_status(verdict)
-            label = (f"Published — {Status(public).label.lower()} (the verdict of its review)" if verdict
-                     else "Published — unverified, awaiting review")
-            self.fields["status"].choices = [(Status.DRAFT, Status.DRAFT.label), (public, label),
-                                             (Status.WITHDRAWN, Status.WITHDRAWN.label)]
 
 
 class ImportBatchFilter(admin.SimpleListFilter):
@@ -91,21 +85,29 @@ class ClaimInline(admin.StackedInline):
 
 
 class FigureInline(admin.TabularInline):
+    """The source's figures at a glance, narrow enough for a 1280-pixel screen: what it says, of what, when and
+    its status; bounds, provenance and the rest are on the figure's own form (its change link)."""
+
     model = Figure
-    form = ReviewableForm
+    form = InlineFigureForm
     fk_name = "source"
     extra = 0
-    fields = ["value_text", "metric", "subject", "dimensions", "period_start", "period_end", "period_precision",
-              "qualifier", "value", "lower", "upper", "found_in", "attributed_to", "origin_role", "status",
-              "version_seen"]
-    autocomplete_fields = ["metric", "subject", "attributed_to"]
+    fields = ["value_text", "metric", "subject", "period", "status", "version_seen"]
+    autocomplete_fields = ["metric", "subject"]
     show_change_link = True
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(getattr(field, "widget", None), RelatedFieldWidgetWrapper):
+            # No add/change/view icons beside each row's metric and subject: the row's own form has them.
+            field.widget.can_add_related = field.widget.can_change_related = field.widget.can_view_related = False
+        return field
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("metric", "subject", "attributed_to")
+        return super().get_queryset(request).select_related("metric", "subject")
 
 
 class AliasInline(admin.TabularInline):
@@ -114,8 +116,9 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Entity)
-class EntityAdmin(ImportExportModelAdmin, CuratedAdmin):
+class EntityAdmin(RankedSearchMixin, ImportExportModelAdmin, CuratedAdmin):
     resource_classes = [EntityResource]
+    ranked_fields = ("name", "slug", "aliases__name")
     list_display = ["name", "kind", "slug", "alias_list"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "aliases__name"]
@@ -140,8 +143,9 @@ class EntityAliasAdmin(CuratedAdmin):
 
 
 @admin.register(Metric)
-class MetricAdmin(ImportExportModelAdmin, CuratedAdmin):
+class MetricAdmin(RankedSearchMixin, ImportExportModelAdmin, CuratedAdmin):
     resource_classes = [MetricResource]
+    ranked_fields = ("name", "slug")
     list_display = ["name", "slug", "unit", "min_value", "max_value"]
     search_fields = ["name", "slug", "unit"]
     prepopulated_fields = {"slug": ["name"]}
@@ -187,7 +191,7 @@ class ClaimAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, Cura
 
 @admin.register(Figure)
 class FigureAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, CuratedAdmin):
-    form = ReviewableForm
+    form = FigureForm
     superuser_deletes = True
     spreadsheet_columns = FIGURE_COLUMNS
     list_display = ["value_text", "bounds", "metric", "subject", "dimensions", "period", "source", "attributed_to",
@@ -211,7 +215,7 @@ class FigureAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, Cur
             "description": "Leave value and bounds empty to read them from the value text "
                            "(“more than 70” is a lower bound of 70).",
         }),
-        ("Period", {"fields": [("period_start", "period_end", "period_precision")]}),
+        ("Period", {"fields": ["period"]}),
         ("Provenance", {"fields": [("attributed_to", "origin_role"), ("rank", "rank_reason"), "supersedes"]}),
         ("Status", {"fields": [("status", "verdict"), "note"]}),
         ("Anchor and entry", {"classes": ["collapse"], "fields": [
@@ -237,6 +241,12 @@ class FigureAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, Cur
 
 @admin.register(Review)
 class ReviewAdmin(CuratedAdmin):
+    form = ReviewForm
+    change_form_template = "admin/claims/review/change_form.html"
+    change_list_template = "admin/claims/review/change_list.html"
+
+    class Media:
+        css = {"all": ["factbase-admin.css"]}
     list_display = ["verdict", "target_display", "reviewer", "reviewed_at"]
     list_filter = ["verdict", "reviewer"]
     list_select_related = ["claim", "figure__metric", "figure__subject", "reviewer"]
@@ -268,6 +278,50 @@ class ReviewAdmin(CuratedAdmin):
 
         return ReviewForm
 
+    def get_urls(self):
+        return [path("queue/", self.admin_site.admin_view(self.queue_view), name="claims_review_queue"),
+                *super().get_urls()]
+
+    def queue_view(self, request):
+        """What awaits review, oldest first (claims.review_queue)."""
+        if not review_queue.may_see(request.user):
+            raise PermissionDenied
+        queue = review_queue.build(request.user, request.GET)
+        here = review_queue.queue_query(request.GET.urlencode())
+        rows = [(row, review_queue.review_url(row.record, here)) for row in queue.rows]
+        context = {**self.admin_site.each_context(request), "opts": self.opts, "title": "Awaiting review",
+                   "queue": queue, "rows": rows, "may_review": review_queue.may_review(request.user),
+                   "here": here, "kinds": [("", "Figures and claims"), ("figure", "Figures"), ("claim", "Claims")]}
+        return TemplateResponse(request, "admin/claims/review/queue.html", context, status=400 if queue.errors
+                                else 200)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # "Review this": the record's anchor in its source text beside the verdict form.
+        context = {"queue_url": reverse("admin:claims_review_queue")}
+        target = self._target_of(request)
+        if target is not None:
+            context.update(target=target, excerpt=excerpt(target, width=review_queue.CONTEXT_CHARACTERS),
+                           self_review=rules.self_review_problem(request.user.pk, target.authors, kind=target.kind))
+        return super().add_view(request, form_url, {**context, **(extra_context or {})})
+
+    @staticmethod
+    def _target_of(request):
+        for model, related in ((Figure, ("source", "metric", "subject", "attributed_to")),
+                               (Claim, ("source", "speaker"))):
+            raw = request.GET.get(model._meta.model_name, "")
+            if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+                return model.objects.select_related(*related).filter(pk=int(raw)).first()
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self._target_of(request) is None or any(key in request.POST for key in ("_continue", "_addanother")):
+            return super().response_add(request, obj, post_url_continue)
+        # Reviewed from the queue (or from the record's page): back to the queue, as it was filtered.
+        self.message_user(request, format_html("{} {}: {}.", obj.target.kind.capitalize(), obj.target,
+                                               obj.get_verdict_display()), messages.SUCCESS)
+        query = review_queue.queue_query(request.GET.get("_queue", ""))
+        return redirect(reverse("admin:claims_review_queue") + (f"?{query}" if query else ""))
+
     @admin.display(description="of")
     def target_display(self, review):
         target = review.target
@@ -297,5 +351,5 @@ admin.site.unregister(Source)
 
 
 @admin.register(Source)
-class SourceWithRecordsAdmin(SourceAdmin):
+class SourceWithRecordsAdmin(SuggestionsMixin, SourceAdmin):
     inlines = [ClaimInline, FigureInline]

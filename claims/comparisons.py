@@ -5,9 +5,11 @@ Figures are compared only when they agree on metric, subject, period *and* dimen
 range of numbers: an exact "35.8" is what its last written digit allows, [35.75, 35.85]
 (rounding is not disagreement); "about 0.421" is that number give or take
 APPROXIMATE_TOLERANCE; "more than 70" is [70, ∞); "less than 5" (−∞, 5]; "16–20" is
-[16, 20]. Figures *conflict* when their ranges do not all overlap: in one dimension
-that is when the greatest lower end lies above the least upper end. Deprecated
-figures are drawn but take no part in the verdict.
+[16, 20]. Figures *conflict* when the ranges of two different sources do not overlap:
+some source's greatest lower end lies above another source's least upper end. One
+article setting the official death toll against the activists' is a comparison, but
+not a disagreement between sources: it conflicts only once another source's range
+misses one of them. Deprecated figures are drawn but take no part in the verdict.
 
 A comparison needs two or more figures that differ in source or in origin: one
 article setting the official Gini coefficient against the opposition's is a
@@ -30,6 +32,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 
 from claims import dimensions
 from claims.models import COMPARISON_KEY
+from factbase.dates import display_period
 
 APPROXIMATE_TOLERANCE = Decimal("0.05")  # "about X" means X ± 5 %
 KEY_FIELDS = COMPARISON_KEY
@@ -124,14 +127,14 @@ def summarise(rows: list[dict]) -> dict | None:
     if len(rows) < 2 or (len(sources) < 2 and len(origins) < 2):
         return None
     counted = [row for row in rows if row["rank"] != "deprecated"] or rows
-    intervals = [interval(r["qualifier"], r["value"], r["lower"], r["upper"], r["value_text"]) for r in counted]
     points = [point(r["value"], r["lower"], r["upper"]) for r in counted]
-    lows = [i.low for i in intervals if i.low is not None]
-    highs = [i.high for i in intervals if i.high is not None]
-    greatest_low, least_high = (max(lows) if lows else None), (min(highs) if highs else None)
-    conflicting = greatest_low is not None and least_high is not None and greatest_low > least_high
+    gap = widest_gap_between_sources(
+        (r["source_id"], interval(r["qualifier"], r["value"], r["lower"], r["upper"], r["value_text"]))
+        for r in counted)
+    conflicting = gap is not None
     lowest, highest = min(points), max(points)
     if conflicting:
+        greatest_low, least_high = gap
         scale = max(abs(greatest_low), abs(least_high)) or Decimal(1)
         disagreement = 1 + float((greatest_low - least_high) / scale)
     else:
@@ -142,6 +145,28 @@ def summarise(rows: list[dict]) -> dict | None:
         "origin_count": len(origins), "lowest": lowest, "highest": highest,
         "conflicting": conflicting, "disagreement": disagreement,
     }
+
+
+def widest_gap_between_sources(spans: Iterable[tuple]) -> tuple[Decimal, Decimal] | None:
+    """Given (source, Interval) pairs, the widest gap between two *different* sources' ranges as (the one's
+    lower end, the other's upper end, the first above the second), or None when every source's range meets
+    every other's. Two figures of one source never conflict with each other: that is the source's own account
+    of a dispute, not a disagreement between sources."""
+    lows, highs = {}, {}  # per source: its greatest lower end and its least upper end
+    for source, span in spans:
+        if span.low is not None and (source not in lows or span.low > lows[source]):
+            lows[source] = span.low
+        if span.high is not None and (source not in highs or span.high < highs[source]):
+            highs[source] = span.high
+    # The two greatest lower ends and the two least upper ends suffice: the best pair uses one of each.
+    top_lows = sorted(lows.items(), key=lambda item: item[1], reverse=True)[:2]
+    bottom_highs = sorted(highs.items(), key=lambda item: item[1])[:2]
+    best = None
+    for low_source, low in top_lows:
+        for high_source, high in bottom_highs:
+            if low_source != high_source and low > high and (best is None or low - high > best[0] - best[1]):
+                best = (low, high)
+    return best
 
 
 def refresh(keys: Iterable[tuple]) -> None:
@@ -240,11 +265,7 @@ class AcrossDefinitions:
 
     @property
     def period_display(self) -> str:
-        from claims.parsing import format_period
-
-        whole_years = (self.period_start.month, self.period_start.day, self.period_end.month,
-                       self.period_end.day) == (1, 1, 12, 31)
-        return format_period(self.period_start, self.period_end, "year" if whole_years else "day")
+        return display_period(self.period_start, self.period_end)
 
     def __str__(self):
         return f"{self.metric.name}, {self.subject}, {self.period_display}, across definitions"
@@ -314,3 +335,65 @@ def connect():
     post_delete.connect(figure_changed, sender=Figure, dispatch_uid="comparison-figure-deleted")
     pre_save.connect(remember_source_status, sender=Source, dispatch_uid="comparison-source-status")
     post_save.connect(source_changed, sender=Source, dispatch_uid="comparison-source-saved")
+
+
+# The headline: which figure of a comparison leads. The reader chooses the rule (`headline=` on /compare/); every
+# rule passes over deprecated figures and those reviewed false or misleading while any other remains, and breaks
+# ties by the preferred-rank order and then by the figure's id, so the same figures always give the same headline.
+HEADLINE_RULES = {
+    "preferred": "preferred rank",
+    "conservative": "most conservative",
+    "official": "official origin",
+    "latest": "latest source",
+}
+DEFAULT_HEADLINE = "preferred"
+HEADLINE_EXPLAINED = {
+    "preferred": "the figure the curators ranked preferred, else a verified one, else the earliest recorded",
+    "conservative": "the smallest number any source commits to (“more than 70” commits to 70)",
+    "official": "a figure of official origin (a government body’s own number), if there is one",
+    "latest": "the figure from the most recently published source",
+}
+_RANK_ORDER = {"preferred": 0, "normal": 1, "deprecated": 2}
+_STATUS_ORDER = {"verified": 0, "unverified": 1, "unverifiable": 1, "disputed": 2, "misleading": 3, "false": 3}
+
+
+@dataclass(frozen=True)
+class HeadlineFacts:
+    """What the headline rules read of a figure."""
+
+    pk: int
+    rank: str
+    status: str
+    origin_role: str
+    value: Decimal | None
+    lower: Decimal | None
+    upper: Decimal | None
+    published_on: object  # the reporting source's publication date, or None
+
+    @classmethod
+    def of(cls, figure) -> "HeadlineFacts":
+        return cls(figure.pk, figure.rank, figure.status, figure.origin_role, figure.value, figure.lower,
+                   figure.upper, figure.source.published_on)
+
+
+def headline(figures: list[HeadlineFacts], rule: str = DEFAULT_HEADLINE) -> HeadlineFacts | None:
+    """The figure that leads a comparison under the rule (a key of HEADLINE_RULES); None for no figures."""
+    if rule not in HEADLINE_RULES:
+        raise ValueError(f"Unknown headline rule “{rule}”: use one of {', '.join(HEADLINE_RULES)}.")
+    if not figures:
+        return None
+    standing = [f for f in figures if f.rank != "deprecated" and f.status not in ("false", "misleading")] or figures
+
+    def preferred(f):
+        return _RANK_ORDER.get(f.rank, 1), _STATUS_ORDER.get(f.status, 1), f.pk
+
+    def rule_key(f):
+        if rule == "conservative":
+            return (point(f.value, f.lower, f.upper),)
+        if rule == "official":
+            return (f.origin_role != "official",)
+        if rule == "latest":
+            return (f.published_on is None, -(f.published_on.toordinal()) if f.published_on else 0)
+        return ()
+
+    return min(standing, key=lambda f: (*rule_key(f), *preferred(f)))

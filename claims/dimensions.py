@@ -44,6 +44,14 @@ def format(pairs: dict[str, str]) -> str:  # noqa: A001 - the inverse of parse, 
     return "; ".join(f"{key}={value}" for key, value in sorted(pairs.items()))
 
 
+def display(text: str) -> str:
+    """What a reader sees: "area: urban; welfare: consumption" for "area=urban; welfare=consumption"."""
+    try:
+        return "; ".join(f"{key}: {value}" for key, value in parse(text).items())
+    except DimensionError:
+        return text
+
+
 def normalise(text: str) -> str:
     """The one spelling of these dimensions: parse, then format."""
     return format(parse(text))

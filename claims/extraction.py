@@ -171,6 +171,8 @@ _MEASURED_DURATION = frozenset((
     "deadline", "лишения", "свободы", "заключения", "ареста", "арест", "срок", "наказание", "наказывается",
     "забастовка", "забастовки", "запрет", "работ",
 ))
+# Determiners that make a small number in words a reference to a known set ("the five republics").
+_DEFINITE = frozenset(("the", "these", "those"))
 _AGE_BEFORE = frozenset(("aged", "age", "ages", "возрасте", "возраста"))
 _IDENTIFIER_CUES = frozenset((
     "article", "articles", "art", "paragraph", "paragraphs", "clause", "clauses", "section", "sections", "chapter",
@@ -642,6 +644,19 @@ class _Document:
                 if raw[:1].isupper() and amount.start != sentence_first and reader.low(amount.start - 1) not in (
                         "“", "«", '"', "(", "—", "–", ":"):
                     return "name"
+                # "a seven-volume edition", "a two-storey house": a compound modifier describes a thing, it counts
+                # nothing ("a three-year sentence", a measured duration, was kept above; "a 300-strong crowd" is
+                # written in digits).
+                if duration is None and after in ("-", "‑") and reader.glued(amount.end) \
+                        and reader.kind(amount.end + 1) == WORD and reader.glued(amount.end + 1) \
+                        and reader.low(amount.end + 1) not in ("strong", "fold"):
+                    return "modifier"
+                # "the five republics of Central Asia", "these two countries": a definite article before a small
+                # number in words refers to a set the reader knows; it reports no quantity ("all five registered
+                # parties", "only two parties" and "the eight-month strike" do).
+                if not qualified and duration is None and amount.number <= 10 and before in _DEFINITE \
+                        and position == 0:
+                    return "known set"
             # "the first half of the 1990s", "half-hearted": no share of anything counted.
             if amount.kind == "share" and amount.fraction == (1, 2) and (
                     before in ("first", "second", "latter", "former", "other", "первая", "вторая", "первой", "второй")

@@ -37,6 +37,7 @@ class DimensionsField(forms.Field):
     """`dimension=key=value`, repeatable: every pair must hold."""
 
     widget = forms.MultipleHiddenInput
+    label_for = staticmethod(dimensions.display)  # what the filters in force show: "welfare: consumption"
 
     def clean(self, value):
         pairs = {}
@@ -90,31 +91,37 @@ DEFAULT_FIGURE_SORT = "-period"
 class FigureFilter(SearchAndSortFilterSet):
     """Every parameter of /figures/. Values combine with AND; repeated `source` values with OR."""
 
+    # Sources, outlets and subjects are chosen from the facets; the form carries them along as hidden fields.
     source = django_filters.ModelMultipleChoiceFilter(
         queryset=Source.objects.public(), to_field_name="slug", field_name="source__slug",
-        label="Source", help_text="Source slug; repeat for several sources.",
+        label="Source", help_text="Source slug; repeat for several sources.", widget=forms.MultipleHiddenInput,
     )
     outlet = django_filters.ModelChoiceFilter(
         queryset=Outlet.objects.public(), to_field_name="slug", field_name="source__outlet",
+        widget=forms.HiddenInput,
     )
-    metric = django_filters.ModelChoiceFilter(queryset=Metric.objects.all(), to_field_name="slug")
-    subject = EntityFilter(field_name="subject", help_text="Slug, name or alias.")
-    status = django_filters.ChoiceFilter(choices=PUBLIC_STATUSES)
-    q = django_filters.CharFilter(method="search", label="Search")
-    value_min = django_filters.NumberFilter(method="value_range", label="Value from")
-    value_max = django_filters.NumberFilter(method="value_range", label="Value to")
-    period_after = PeriodAfterFilter(label="Period from")
-    period_before = PeriodBeforeFilter(label="Period to")
+    metric = django_filters.ModelChoiceFilter(queryset=Metric.objects.all(), to_field_name="slug",
+                                              empty_label="any metric")
+    subject = EntityFilter(field_name="subject", help_text="Slug, name or alias.", widget=forms.HiddenInput)
+    status = django_filters.ChoiceFilter(choices=PUBLIC_STATUSES, empty_label="any status", label="Status")
+    q = django_filters.CharFilter(method="search", label="Search",
+                                  widget=forms.SearchInput(attrs={"placeholder": "Zhanaozen, Gini, turnout…"}))
+    value_min = django_filters.NumberFilter(method="value_range", label="Value from",
+                                            widget=forms.NumberInput(attrs={"step": "any"}))
+    value_max = django_filters.NumberFilter(method="value_range", label="Value to",
+                                            widget=forms.NumberInput(attrs={"step": "any"}))
+    period_after = PeriodAfterFilter(label="Period from", widget=forms.TextInput(attrs={"placeholder": "2011"}))
+    period_before = PeriodBeforeFilter(label="Period to", widget=forms.TextInput(attrs={"placeholder": "2022-01"}))
     dimension = DimensionFilter(label="Definition", help_text="key=value, as in welfare=consumption; repeatable.")
     found_in = django_filters.ChoiceFilter(choices=Figure.FoundIn.choices, label="Found in",
                                            empty_label="anywhere in the source")
     conflicting = django_filters.ChoiceFilter(
-        choices=[("1", "only figures whose sources conflict")], method="only_conflicting",
+        choices=[("1", "only where sources conflict")], method="only_conflicting",
         label="Conflicting", empty_label="all figures",
     )
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in FIGURE_SORTS.items()], method="ordered",
-        empty_label="relevance when searching, else latest period",
+        empty_label="relevance when searching, else latest period", label="Sort by",
     )
 
     sorts = FIGURE_SORTS
@@ -143,17 +150,19 @@ CLAIM_SORTS = {
 class ClaimFilter(SearchAndSortFilterSet):
     source = django_filters.ModelMultipleChoiceFilter(
         queryset=Source.objects.public(), to_field_name="slug", field_name="source__slug",
+        widget=forms.MultipleHiddenInput,
     )
     outlet = django_filters.ModelChoiceFilter(
         queryset=Outlet.objects.public(), to_field_name="slug", field_name="source__outlet",
+        widget=forms.HiddenInput,
     )
-    speaker = EntityFilter(field_name="speaker", help_text="Slug, name or alias.")
-    about = EntityFilter(field_name="about", help_text="Slug, name or alias.")
-    status = django_filters.ChoiceFilter(choices=PUBLIC_STATUSES)
-    q = django_filters.CharFilter(method="search", label="Search")
+    speaker = EntityFilter(field_name="speaker", help_text="Slug, name or alias.", widget=forms.HiddenInput)
+    about = EntityFilter(field_name="about", help_text="Slug, name or alias.", widget=forms.HiddenInput)
+    status = django_filters.ChoiceFilter(choices=PUBLIC_STATUSES, empty_label="any status", label="Status")
+    q = django_filters.CharFilter(method="search", label="Search quotes", widget=forms.SearchInput)
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in CLAIM_SORTS.items()], method="ordered",
-        empty_label="relevance when searching, else latest added",
+        empty_label="relevance when searching, else latest added", label="Sort by",
     )
 
     sorts = CLAIM_SORTS

@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from simple_history.models import HistoricalRecords
 
 from claims import anchors, dimensions, rules
-from claims.parsing import format_period
 from claims.rules import plain
+from factbase.dates import display_period
 from factbase.search import SearchableQuerySet
 from factbase.versioning import Versioned, current_user
 from sources.models import Source
@@ -697,7 +697,7 @@ class Figure(Anchored, Reviewable):
 
     @property
     def period_display(self) -> str:
-        return format_period(self.period_start, self.period_end, self.period_precision)
+        return display_period(self.period_start, self.period_end, self.period_precision)
 
     @property
     def bounds_display(self) -> str:
@@ -910,6 +910,35 @@ class Comparison(models.Model):
 
     @property
     def period_display(self) -> str:
-        precision = "year" if (self.period_start.month, self.period_start.day) == (1, 1) and (
-            self.period_end.month, self.period_end.day) == (12, 31) else "day"
-        return format_period(self.period_start, self.period_end, precision)
+        return display_period(self.period_start, self.period_end)
+
+
+class RejectedSuggestion(models.Model):
+    """A suggestion from a source's text (claims.extraction) that a curator rejected: it is not offered again.
+
+    Known by its source, kind and span; the span's text is kept so that, should the source's text change under
+    the offsets, a different text there is offered afresh.
+    """
+
+    class Kind(models.TextChoices):
+        FIGURE = "figure", "Figure"
+        QUOTE = "quote", "Quote"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="rejected_suggestions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.TextField(help_text="The span's text when it was rejected.")
+    rejected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", db_index=False)
+    rejected_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["source", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind", "start", "end"], name="rejected_suggestion_unique"),
+            models.CheckConstraint(condition=Q(start__lte=F("end")), name="rejected_suggestion_ordered"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} “{self.text[:60]}” in {self.source_id} (rejected)"

@@ -1161,7 +1161,7 @@ _MONTHS.update({name: index for index, names in enumerate(
      ("ноябрь", "ноября", "ноя", "нояб"), ("декабрь", "декабря", "дек")]) for name in names})
 MONTH_WORDS = frozenset(_MONTHS)
 _YEAR_WORDS = frozenset(("г", "года", "год", "году"))
-_PERIOD_EXAMPLES = "expected e.g. 2011, Dec 2011, 16 December 2011, 2011-12, 2011-12-16, 2021–2022"
+_PERIOD_EXAMPLES = "expected e.g. 2011, Dec 2011, 16 December 2011, 2011-12, 2011-12-16, Q3 2020, 2021–2022"
 
 
 def _real_date(year: int, month: int, day: int) -> date:
@@ -1193,6 +1193,23 @@ def _month_of(reader: Reader, i: int) -> tuple[int, int] | None:
     return _MONTHS[low], j
 
 
+def _quarter_of(reader: Reader, i: int, end: int) -> Period | None:
+    """"Q3 2020" or "2020 Q3" filling tokens i..end: July to September 2020, at month precision."""
+    if end - i != 3:
+        return None
+    if reader.low(i) == "q" and reader.glued(i + 1):
+        number, year = reader.low(i + 1), _year_of(reader, i + 2)
+    elif reader.low(i + 1) == "q" and reader.glued(i + 2):
+        number, year = reader.low(i + 2), _year_of(reader, i)
+    else:
+        return None
+    if year is None or number not in ("1", "2", "3", "4"):
+        return None
+    first_month = 3 * int(number) - 2
+    return Period(_real_date(year, first_month, 1),
+                  _real_date(year, first_month + 2, calendar.monthrange(year, first_month + 2)[1]), Precision.MONTH)
+
+
 def _single_period(reader: Reader, i: int, end: int) -> Period | None:
     """One date, month or year filling tokens i..end exactly, or None."""
     low = reader.low
@@ -1201,6 +1218,8 @@ def _single_period(reader: Reader, i: int, end: int) -> Period | None:
     if end <= i:
         return None
     count = end - i
+    if (quarter := _quarter_of(reader, i, end)) is not None:
+        return quarter
     year = _year_of(reader, i)
     if year is not None:
         if count == 1:
@@ -1297,9 +1316,11 @@ def parse_period(text: str | date) -> Period:
             low = reader.low(k)
             if not (low in _DASHES or low in ("/", "to", "until", "по", "до", "—")):
                 continue
-            start = _single_period(reader, 0, k)
-            end = _single_period(reader, k + 1, len(tokens)) if start is not None else None
-            if start is None or end is None:
+            end = _single_period(reader, k + 1, len(tokens))
+            if end is None:
+                continue
+            start = _single_period(reader, 0, k) or _shortened_start(raw[:tokens[k][1]], end)
+            if start is None:
                 continue
             if start.start > end.end:
                 raise ParseError(f"{_shown(raw)}: the period runs backwards")
@@ -1311,6 +1332,25 @@ def parse_period(text: str | date) -> Period:
             raise
         raise ParseError(f"{_shown(raw)} is not a real date: {message}") from None
     raise ParseError(f"{_shown(raw)} is not a date or period ({_PERIOD_EXAMPLES})")
+
+
+def _shortened_start(text: str, end: Period) -> Period | None:
+    """The start of a range written the short way, completed from its end as people read it: "January–March
+    2022" (January 2022), "16–17 December 2011" (16 December 2011), "16 November – 17 December 2011"."""
+    text = text.strip()
+    if not text or end.precision == Precision.YEAR:
+        return None
+    completions = [f"{text} {end.end.year}"]
+    if end.precision == Precision.DAY:
+        completions.append(f"{text} {calendar.month_name[end.end.month]} {end.end.year}")
+    for completed in completions:
+        try:
+            start = parse_period(completed)
+        except ParseError:
+            continue
+        if start.precision == end.precision:
+            return start
+    return None
 
 
 def format_period(start: date, end: date, precision: str) -> str:

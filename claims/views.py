@@ -9,19 +9,21 @@ stays findable as false). Exports apply the same rule.
 from collections import Counter
 from itertools import pairwise
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from claims import anchors, comparisons, dimensions
-from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_rows, figure_rows
-from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
+from claims import anchors, comparisons, dimensions, review_queue
+from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_rows, comparison_export_response, figure_rows
+from claims.filters import ClaimFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Review, Status
-from factbase.listing import CappedPaginator, FilteredListView
+from factbase.listing import EXPORT_FORMATS, CappedPaginator, FilteredListView, without_empty_parameters
 from sources.models import Outlet, Source
 
 
@@ -38,7 +40,7 @@ class FigureListView(FilteredListView):
         ("subject", "Subject", "subject_id", (Entity, "slug", "name")),
         ("source", "Source", "source_id", (Source, "slug", "title")),
         ("outlet", "Outlet", "source__outlet_id", (Outlet, "slug", "name")),
-        ("dimension", "Definition", "dimensions", None),
+        ("dimension", "Definition", "dimensions", dimensions.display),
         ("status", "Status", "status", dict(Status.choices)),
         ("year", "Year", "period_start", None),
     )
@@ -57,11 +59,7 @@ class FigureListView(FilteredListView):
         return pairs
 
     def export_table(self, queryset):
-        return figure_rows(queryset), FIGURE_COLUMNS, "figures"
-
-    def extra_context(self, filterset):
-        return {"metrics": Metric.objects.all(), "sorts": FIGURE_SORTS, "columns": FIGURE_COLUMNS,
-                "statuses": filterset.filters["status"].extra["choices"]}
+        return figure_rows(queryset, keep_order=True), FIGURE_COLUMNS, "figures"
 
 
 class ClaimListView(FilteredListView):
@@ -82,10 +80,7 @@ class ClaimListView(FilteredListView):
         return Claim.objects.public()
 
     def export_table(self, queryset):
-        return claim_rows(queryset), CLAIM_COLUMNS, "claims"
-
-    def extra_context(self, filterset):
-        return {"sorts": CLAIM_SORTS, "statuses": filterset.filters["status"].extra["choices"]}
+        return claim_rows(queryset, keep_order=True), CLAIM_COLUMNS, "claims"
 
 
 @require_safe
@@ -98,7 +93,7 @@ def claim_detail(request, pk: int):
         "reviews": claim.reviews.prefetch_related(Prefetch("evidence", queryset=_public_sources())),
         "excerpt": excerpt(claim), "anchor_id": f"claim-{claim.pk}",
     }
-    return render(request, "claims/claim_detail.html", context)
+    return with_review_link(request, claim, "claims/claim_detail.html", context)
 
 
 @require_safe
@@ -121,7 +116,19 @@ def figure_detail(request, pk: int):
         "reviews": figure.reviews.prefetch_related(Prefetch("evidence", queryset=_public_sources())),
         "excerpt": excerpt(figure), "anchor_id": f"figure-{figure.pk}",
     }
-    return render(request, "claims/figure_detail.html", context)
+    return with_review_link(request, figure, "claims/figure_detail.html", context)
+
+
+def with_review_link(request, record, template: str, context: dict):
+    """The record's page; for a reviewer logged in to the admin, with "Review this". Such a page is theirs
+    alone: it is marked private, so no shared cache hands it to anyone else (Vary: Cookie says the same)."""
+    may_review = request.user.is_authenticated and review_queue.may_review(request.user)
+    if may_review:
+        context["review_url"] = review_queue.review_url(record)
+    response = render(request, template, context)
+    if may_review:
+        patch_cache_control(response, private=True)
+    return response
 
 
 def _public_sources():
@@ -150,8 +157,12 @@ ACROSS_LIMIT = 2000  # figures read to group across definitions; narrow by metri
 
 @require_safe
 def compare(request):
-    """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them, and
-    `across=1` (with a metric or a subject) shows figures that differ in definition side by side."""
+    """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them, `headline`
+    picks the rule that chooses each one's leading figure, and `across=1` (with a metric or a subject) shows
+    figures that differ in definition side by side. `format=…` downloads every figure of every matching
+    comparison, in that order, with the headline marked."""
+    if (clean := without_empty_parameters(request)) is not None:
+        return clean
     found = Comparison.objects.select_related("metric", "subject").by_disagreement()
     errors = []
     metric_slug, subject_ref = request.GET.get("metric", ""), request.GET.get("subject", "")
@@ -171,15 +182,25 @@ def compare(request):
         errors.append("conflicting: use 1 for conflicts only.")
     if conflicting == "1":
         found = found.filter(conflicting=True)
+    rule = request.GET.get("headline") or comparisons.DEFAULT_HEADLINE
+    if rule not in comparisons.HEADLINE_RULES:
+        errors.append(f"headline: “{rule}” is no rule; use one of {', '.join(comparisons.HEADLINE_RULES)}.")
+    fmt = request.GET.get("format", "")
+    if fmt and fmt not in EXPORT_FORMATS:
+        errors.append(f"Unknown format “{fmt}”: use one of {', '.join(EXPORT_FORMATS)}.")
     across = request.GET.get("across", "")
     if across not in ("", "1", "0"):
         errors.append("across: use 1 to see figures with different definitions side by side.")
     elif across == "1" and not errors and metric is None and subject is None:
         errors.append("To compare across definitions, choose a metric or a subject first.")
     context = {"metrics": Metric.objects.all(), "metric": metric, "subject": subject, "subject_ref": subject_ref,
-               "conflicting": conflicting == "1", "across": across == "1", "errors": errors}
+               "conflicting": conflicting == "1", "across": across == "1", "errors": errors,
+               "rule": rule, "rules": comparisons.HEADLINE_RULES,
+               "rule_explained": comparisons.HEADLINE_EXPLAINED.get(rule, ""), "exports": EXPORT_FORMATS}
     if errors:
         return render(request, "claims/compare.html", {**context, "groups": []}, status=400)
+    if fmt:
+        return comparison_export_response(found, rule, fmt)
     if across == "1":
         return compare_across(request, context, metric, subject)
     paginator = CappedPaginator(found, COMPARISONS_PER_PAGE)
@@ -188,6 +209,14 @@ def compare(request):
         return render(request, "claims/compare.html", {**context, "groups": [], "errors": ["No such page."]},
                       status=400)
     groups = list(page.object_list)
+    with_figures(groups, rule)
+    return render(request, "claims/compare.html", {**context, "groups": groups, "page": page,
+                                                   "paginator": paginator, "open_figures": len(groups) == 1})
+
+
+def with_figures(groups, rule: str = comparisons.DEFAULT_HEADLINE) -> None:
+    """Set `figure_list` (public figures, by id) and `headline` (the figure the rule puts first) on each
+    comparison: one query for all of them."""
     keys = Q()
     for group in groups:
         keys |= Q(**{field: getattr(group, field) for field in COMPARISON_KEY})
@@ -200,8 +229,8 @@ def compare(request):
         by_key.setdefault(tuple(getattr(figure, field) for field in COMPARISON_KEY), []).append(figure)
     for group in groups:
         group.figure_list = by_key.get(group.key, [])
-    return render(request, "claims/compare.html", {**context, "groups": groups, "page": page,
-                                                   "paginator": paginator})
+        lead = comparisons.headline([comparisons.HeadlineFacts.of(f) for f in group.figure_list], rule)
+        group.headline = next((f for f in group.figure_list if lead and f.pk == lead.pk), None)
 
 
 def compare_across(request, context, metric, subject):
@@ -237,14 +266,37 @@ def _page(request, paginator):
         raise Http404("There is no such page.") from error
 
 
+HOME_DISPUTED, HOME_LATEST = 4, 2
+
+
 @require_safe
 def home(request):
+    """What factbase holds, where sources disagree most (drawn), the newest comparisons and sources."""
+    disputed = list(Comparison.objects.filter(conflicting=True).select_related("metric", "subject")
+                    .by_disagreement()[:HOME_DISPUTED])
+    latest = list(Comparison.objects.exclude(pk__in=[c.pk for c in disputed]).select_related("metric", "subject")
+                  .order_by("-id")[:HOME_LATEST])
+    with_figures(disputed + latest)
     context = {
-        "conflicts": Comparison.objects.filter(conflicting=True).select_related("metric", "subject")
-        .by_disagreement()[:5],
-        "sources": Source.objects.public().select_related("outlet").order_by("-published_on", "title")[:8],
+        "counts": cache.get_or_set("home-counts", holdings, HOME_COUNTS_SECONDS),
+        "disputed": disputed, "latest": latest, "rule": comparisons.HEADLINE_RULES[comparisons.DEFAULT_HEADLINE],
+        "sources": Source.objects.public().select_related("outlet").defer("text", "search_vector")
+        .order_by("-published_on", "title")[:6],
     }
     return render(request, "home.html", context)
+
+
+HOME_COUNTS_SECONDS = 60  # counting a million figures takes a moment: the home page's counts may be a minute old
+
+
+def holdings() -> dict:
+    """How many public sources, figures, claims and reviews of public records there are."""
+    figures, claims = Figure.objects.public(), Claim.objects.public()
+    return {
+        "sources": Source.objects.public().count(), "figures": figures.count(), "claims": claims.count(),
+        "reviews": Review.objects.filter(Q(claim__in=claims) | Q(figure__in=figures)).count(),
+        "conflicts": Comparison.objects.filter(conflicting=True).count(),
+    }
 
 
 @require_safe

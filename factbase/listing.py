@@ -11,7 +11,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404
+from django.db.models import Model
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -78,7 +79,16 @@ class FilteredListView(View):
             data["sort"] = data.pop("o")[-1]
         return self.filterset_class(data, queryset=self.base_queryset())
 
+    def in_screen_order(self, filterset):
+        """Every match, in the order the page shows them (by relevance when a search is not sorted): what a
+        download holds, inline or prepared in the background."""
+        queryset = filterset.qs
+        q = filterset.form.cleaned_data.get("q", "").strip()
+        return queryset.ranked(q) if q and not filterset.form.cleaned_data.get("sort") else queryset
+
     def get(self, request):
+        if (clean := without_empty_parameters(request)) is not None:
+            return clean
         filterset = self.filterset_for(request.GET)
         fmt = request.GET.get("format", "")
         if fmt and fmt not in EXPORT_FORMATS:
@@ -90,13 +100,13 @@ class FilteredListView(View):
                 else " ".join(errors) for name, errors in filterset.errors.items()
             ])
         queryset = filterset.qs
-        if fmt in BACKGROUND_FORMATS and (
-                count := count_over(queryset, settings.EXPORT_SHEET_INLINE_MAX_ROWS)) is not None:
-            from jobs.views import offer_export  # jobs imports this module
-
-            return offer_export(request, fmt, count)
         if fmt:
-            return self.export(queryset, fmt)
+            if fmt in BACKGROUND_FORMATS and (
+                    count := count_over(queryset, settings.EXPORT_SHEET_INLINE_MAX_ROWS)) is not None:
+                from jobs.views import offer_export  # jobs imports this module
+
+                return offer_export(request, fmt, count)
+            return self.export(self.in_screen_order(filterset), fmt)
         page_number = request.GET.get("page") or "1"
         if not page_number.isdigit() or not 1 <= int(page_number) <= MAX_PAGE:
             return self.invalid(request, filterset, [f"Page “{page_number}”: give a number from 1 to {MAX_PAGE}."])
@@ -120,7 +130,7 @@ class FilteredListView(View):
             "filter": filterset, "form": filterset.form, "page": page, "paginator": page, "objects": objects,
             "facets": self.facet_counts(sample, request), "facets_sampled": count is None, "facet_sample": SAMPLE,
             "q": q, "ranked": ranked, "exports": EXPORT_FORMATS, "active": active_filters(request, filterset),
-            "selected_sources": request.GET.getlist("source"), **self.extra_context(filterset),
+            **self.extra_context(filterset),
         }
         return render(request, self.template_name, context)
 
@@ -147,7 +157,9 @@ class FilteredListView(View):
             counts = Counter(row[index] for row in sample if row[index] is not None)
             counts = self.facet_values(parameter, counts)
             top = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[: FACET_SIZE + 1]
-            if isinstance(labels, tuple):  # (model, slug field, label field): look the top values up
+            if callable(labels):  # a function of the value: a language's name from its code
+                items = [(key, labels(key), n) for key, n in top]
+            elif isinstance(labels, tuple):  # (model, slug field, label field): look the top values up
                 model, slug_field, label_field = labels
                 names = {pk: (slug, label) for pk, slug, label in model.objects.filter(
                     pk__in=[key for key, _ in top]).values_list("pk", slug_field, label_field)}
@@ -167,6 +179,25 @@ def count_over(queryset, limit: int) -> int | None:
     if queryset.order_by().values("pk")[: limit + 1].count() <= limit:
         return None
     return queryset.order_by().count()
+
+
+def without_empty_parameters(request) -> HttpResponseRedirect | None:
+    """A redirect to the same URL without its empty parameters (a filter form submits every field), or None
+    when there are none: every filtered view has one clean permalink. The page's own script drops them before
+    submitting; this is for a browser without it."""
+    params = request.GET.copy()
+    removed = False
+    for key, values in list(params.lists()):
+        kept = [value for value in values if value.strip()]
+        removed = removed or len(kept) < len(values)
+        if kept:
+            params.setlist(key, kept)
+        else:
+            del params[key]
+    if not removed:
+        return None
+    query = params.urlencode()
+    return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
 
 
 def _years(counts: Counter) -> Counter:
@@ -209,9 +240,25 @@ def active_filters(request, filterset) -> list[dict]:
             params = request.GET.copy()
             params.pop("page", None)
             params.setlist(name, [v for v in params.getlist(name) if v != value])
-            label = filterset.form.fields[name].label or name.replace("_", " ")
-            active.append({"name": label, "value": value, "url": "?" + params.urlencode()})
+            label = filterset.form.fields[name].label or name.replace("_", " ").capitalize()
+            active.append({"name": label, "value": value_label(filterset.form, name, value),
+                           "url": "?" + params.urlencode()})
     return active
+
+
+def value_label(form, name: str, value: str) -> str:
+    """What a reader calls a filter's value: a source's title for its slug, a status's name for its code."""
+    field, cleaned = form.fields[name], form.cleaned_data.get(name)
+    if hasattr(field, "label_for"):
+        return field.label_for(value)
+    if hasattr(field, "to_field_name") and cleaned is not None:
+        records = cleaned if hasattr(cleaned, "__iter__") else [cleaned]
+        for record in records:
+            if str(getattr(record, field.to_field_name or "pk")) == value:
+                return getattr(record, "name", None) or str(record)
+    if isinstance(cleaned, Model):  # an entity found by slug, name or alias
+        return str(cleaned)
+    return str(dict(getattr(field, "choices", ())).get(value, value))
 
 
 def add_snippets(objects, field: str, q: str) -> None:

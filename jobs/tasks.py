@@ -165,7 +165,7 @@ def run_export(job: Job) -> None:
     else:
         view = export_view(job.options["path"])
         filterset = view.filterset_for(QueryDict(job.options["query"]))
-        table = view.export_table(filterset.qs) if filterset.is_valid() else None
+        table = view.export_table(view.in_screen_order(filterset)) if filterset.is_valid() else None
     if table is None:
         job.finish(Job.State.FAILED, "failed: the filters are no longer valid, or its starter may no longer see them")
         return

@@ -1,9 +1,10 @@
 """The query parameters of /sources/."""
 
 import django_filters
+from django import forms
 
 from factbase.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet
-from sources.models import Outlet, Source
+from sources.models import Outlet, Source, language_name
 
 SOURCE_SORTS = {
     "-published": ("newest first", ["-published_on", "title"]),
@@ -22,18 +23,31 @@ class PublishedBeforeFilter(PeriodBeforeFilter):
         return qs if value is None else qs.filter(published_on__lte=value)
 
 
+class LanguageField(forms.CharField):
+    """A BCP 47 code (en, ru, kk) that the page names in words."""
+
+    label_for = staticmethod(language_name)
+
+
+class LanguageFilter(django_filters.CharFilter):
+    field_class = LanguageField
+
+
 class SourceFilter(SearchAndSortFilterSet):
     outlet = django_filters.ModelMultipleChoiceFilter(
         queryset=Outlet.objects.public(), to_field_name="slug", field_name="outlet__slug",
+        widget=forms.MultipleHiddenInput,
     )
-    kind = django_filters.ChoiceFilter(choices=Source.Kind.choices)
-    language = django_filters.CharFilter()
-    published_after = PublishedAfterFilter(label="Published from")
-    published_before = PublishedBeforeFilter(label="Published until")
-    q = django_filters.CharFilter(method="search", label="Search titles and full texts")
+    kind = django_filters.ChoiceFilter(choices=Source.Kind.choices, empty_label="any kind")
+    language = LanguageFilter(label="Language", help_text="A language code: en, ru, kk.", widget=forms.HiddenInput)
+    published_after = PublishedAfterFilter(label="Published from",
+                                           widget=forms.TextInput(attrs={"placeholder": "2018"}))
+    published_before = PublishedBeforeFilter(label="Published until",
+                                             widget=forms.TextInput(attrs={"placeholder": "2025"}))
+    q = django_filters.CharFilter(method="search", label="Search titles and full texts", widget=forms.SearchInput)
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in SOURCE_SORTS.items()], method="ordered",
-        empty_label="relevance when searching, else newest first",
+        empty_label="relevance when searching, else newest first", label="Sort by",
     )
 
     sorts = SOURCE_SORTS

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from factbase.dates import display_date
 from factbase.search import SearchableQuerySet
 from factbase.versioning import Versioned
 
@@ -165,11 +166,26 @@ class Source(Versioned):
         self.status = self.Status.WITHDRAWN
 
     @property
+    def language_name(self) -> str:
+        return language_name(self.language)
+
+    @property
     def published_display(self) -> str:
         if not self.published_on:
             return "date unknown"
-        if self.published_precision == self.DatePrecision.YEAR:
-            return str(self.published_on.year)
-        if self.published_precision == self.DatePrecision.MONTH:
-            return self.published_on.strftime("%B %Y")
-        return self.published_on.strftime("%-d %B %Y")
+        return display_date(self.published_on, self.published_precision)
+
+
+def language_name(code: str) -> str:
+    """A language's English name from its BCP 47 code ("ru" → "Russian"); the code itself when Django does not
+    know it."""
+    from django.utils.translation import get_language_info
+
+    try:
+        return get_language_info(code.lower())["name"]
+    except KeyError:
+        primary = code.lower().split("-")[0]
+        try:
+            return get_language_info(primary)["name"] if primary != code.lower() else code
+        except KeyError:
+            return code

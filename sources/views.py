@@ -2,8 +2,8 @@
 figures marked in its text, is claims' (claims.views.source_detail)."""
 
 from factbase.listing import FilteredListView
-from sources.filters import SOURCE_SORTS, SourceFilter
-from sources.models import Outlet, Source
+from sources.filters import SourceFilter
+from sources.models import Outlet, Source, language_name
 
 SOURCE_COLUMNS = ["slug", "title", "kind", "outlet", "authors", "published_on", "published_precision", "language",
                   "url", "archived_url", "reliability"]
@@ -15,7 +15,7 @@ class SourceListView(FilteredListView):
     paginate_by = 30
     select_related = ("outlet",)
     facets = (("outlet", "Outlet", "outlet_id", (Outlet, "slug", "name")),
-              ("kind", "Kind", "kind", dict(Source.Kind.choices)), ("language", "Language", "language", None))
+              ("kind", "Kind", "kind", dict(Source.Kind.choices)), ("language", "Language", "language", language_name))
     snippet_field = "text"
 
     deferred = ("text", "search_vector")
@@ -27,13 +27,10 @@ class SourceListView(FilteredListView):
         rows = (
             [slug, title, kind, outlet or "", authors, published_on, precision, language, url, archived, grade]
             for slug, title, kind, outlet, authors, published_on, precision, language, url, archived, grade
-            in queryset.order_by("id").values_list(
+            in queryset.values_list(  # in the list's sort, as on screen
                 "slug", "title", "kind", "outlet__slug", "authors", "published_on", "published_precision",
                 "language", "url", "archived_url", "reliability",
             ).iterator(chunk_size=2000)
         )
         return rows, SOURCE_COLUMNS, "sources"
 
-    def extra_context(self, filterset):
-        return {"sorts": SOURCE_SORTS, "kinds": Source.Kind.choices,
-                "selected_outlets": filterset.data.getlist("outlet")}

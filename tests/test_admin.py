@@ -97,7 +97,7 @@ def test_an_out_of_range_value_is_refused_in_the_admin(client, curator, make_sou
     client.force_login(curator)
     response = client.post(reverse("admin:claims_figure_add"), {
         "source": make_source().pk, "metric": gini.pk, "subject": make_entity().pk, "value_text": "29",
-        "qualifier": "exact", "period_start": "2020-01-01", "period_end": "2020-12-31", "period_precision": "year",
+        "qualifier": "exact", "period": "2020",
         "origin_role": "unknown", "rank": "normal", "status": "unverified",
     })
     assert "29 is outside the range of Gini coefficient: expected 0 to 1 coefficient" in response.content.decode()

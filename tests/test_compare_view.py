@@ -87,11 +87,11 @@ def test_the_compare_page_draws_each_group_and_sorts_by_disagreement(client, mak
     make_figure(subject=country, metric=gini, value_text="0.34")
     with django_assert_max_num_queries(6):
         page = client.get(COMPARE).content.decode()
-    assert page.count("<svg") == 2
+    assert page.count('<svg class="chart chart-wide"') == 2  # and a narrow drawing of each, for phones
     assert page.index("Zhanaozen") < page.index("Kazakhstan")  # the conflict first
     assert "no upper end" in page  # the open end of "more than 70"
     filtered = client.get(COMPARE, {"metric": "gini-coefficient"}).content.decode()
-    assert filtered.count("<svg") == 1 and "Kazakhstan" in filtered
+    assert filtered.count('<svg class="chart chart-wide"') == 1 and "Kazakhstan" in filtered
     assert client.get(COMPARE, {"subject": "Atlantis"}).status_code == 400
 
 

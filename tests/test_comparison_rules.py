@@ -75,3 +75,21 @@ def test_figures_across_definitions_are_grouped_with_their_differences_named():
                                  figure("area=urban; welfare=consumption"), figure("area=urban", 2010)])
     assert len(groups) == 1
     assert groups[0].differences == ["area: national, urban"] and groups[0].period_display == "2009"
+
+
+def test_one_source_disputing_itself_is_a_comparison_but_no_conflict_between_sources():
+    # The official toll against the activists' count, both in one article: no other source disagrees with it.
+    within = summarise([row(D(16), value_text="16", attributed=1),
+                        row(lower=D(70), qualifier="more_than", value_text="more than 70", attributed=2)])
+    assert within is not None and within["conflicting"] is False and within["disagreement"] < 1
+
+
+def test_a_conflict_needs_two_sources_whose_ranges_miss_each_other():
+    # Source 1 gives both 16 and "more than 70"; source 2's 10–100 meets each of them: no conflict.
+    rows = [row(D(16), value_text="16", attributed=1),
+            row(lower=D(70), qualifier="more_than", value_text="more than 70", attributed=2),
+            row(lower=D(10), upper=D(100), qualifier="range", source=2)]
+    assert summarise(rows)["conflicting"] is False
+    # A second source saying 16 does conflict with the first source's "more than 70".
+    rows[2] = row(D(16), value_text="16", source=2)
+    assert summarise(rows)["conflicting"] is True

@@ -9,7 +9,7 @@ from tests.test_admin import form_data
 
 def add_form(client, **values):
     data = form_data(client.get(reverse("admin:claims_figure_add")).context["adminform"].form)
-    data.update({"period_start": "2011-01-01", "period_end": "2011-12-31", "period_precision": "year",
+    data.update({"period": "2011",
                  "status": "draft", "qualifier": "exact", "rank": "normal", "origin_role": "unknown",
                  "found_in": "text", **values})
     return client.post(reverse("admin:claims_figure_add"), data)

@@ -140,6 +140,8 @@ NOT_FIGURES = [
     pytest.param("On the one hand, wages rose.", id="one in a phrase"),
     pytest.param("Covid-19 spread fast.", id="an identifier"),
     pytest.param("The party adopted its Ten Steps Toward a Worthy Life.", id="a number word in a proper name"),
+    pytest.param("It announced a seven-volume edition of the history.", id="a number word in a compound modifier"),
+    pytest.param("Aid went to each of the five Central Asian republics.", id="a known set after the"),
     pytest.param("16 декабря 2011 года полиция открыла огонь.", id="a Russian date"),
     pytest.param("В 2011 году началась забастовка.", id="a Russian year"),
     pytest.param("Митинг начался в 10:30.", id="a Russian time"),
@@ -165,3 +167,12 @@ def test_rose_from_3_to_13_percent_is_two_values_not_a_range():
 
 def test_a_penalty_of_three_years_is_kept_with_its_unit():
     assert reading("It is punishable by a three-year prison sentence.") == ("three-year", "exact", 3, None, None, None)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    pytest.param("All five officially registered parties are loyal.", "five", id="all five"),
+    pytest.param("The eight-month strike of oil workers began in May.", "eight-month", id="the eight-month strike"),
+    pytest.param("The crowd was 300-strong.", "300", id="300-strong"),
+])
+def test_a_count_after_a_determiner_or_with_a_hyphen_can_still_be_a_figure(sentence, expected):
+    assert [s.text for s in figures(sentence)] == [expected]

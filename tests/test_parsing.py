@@ -3,6 +3,7 @@
 No database: claims.parsing is plain Python shared by the admin, the importer and extraction.
 """
 
+import calendar
 from datetime import date
 from decimal import Decimal
 
@@ -643,3 +644,34 @@ def test_format_period_reads_back_as_the_same_period():
 def test_period_cells_that_end_before_they_start_are_refused():
     with pytest.raises(ParseError, match="before it starts"):
         period_from_cells("2012", "2011")
+
+
+@pytest.mark.parametrize(("text", "start", "end", "precision"), [
+    ("January–March 2022", date(2022, 1, 1), date(2022, 3, 31), "month"),
+    ("16–17 December 2011", date(2011, 12, 16), date(2011, 12, 17), "day"),
+    ("16 November – 17 December 2011", date(2011, 11, 16), date(2011, 12, 17), "day"),
+    ("November 2022 – February 2023", date(2022, 11, 1), date(2023, 2, 28), "month"),
+])
+def test_a_range_written_the_short_way_takes_its_year_and_month_from_its_end(text, start, end, precision):
+    period = parse_period(text)
+    assert (period.start, period.end, period.precision) == (start, end, precision)
+
+
+def test_every_period_the_pages_show_reads_back_as_itself():
+    from factbase.dates import display_period
+
+    days = [date(2011, 1, 1), date(2011, 12, 16), date(2011, 12, 17), date(2012, 1, 31), date(2012, 3, 1)]
+    for first in days:
+        for last in days:
+            if first > last:
+                continue
+            for precision in ("year", "month", "day"):
+                start, end = first, last
+                if precision == "year":
+                    start, end = date(first.year, 1, 1), date(last.year, 12, 31)
+                elif precision == "month":
+                    start = first.replace(day=1)
+                    end = date(last.year, last.month, calendar.monthrange(last.year, last.month)[1])
+                shown = display_period(start, end, precision)
+                period = parse_period(shown)
+                assert (period.start, period.end, period.precision) == (start, end, precision), shown

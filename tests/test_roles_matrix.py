@@ -26,6 +26,8 @@ def allowed(role: str, model: str, permission: str) -> bool:
     """The permission table the project promises (README, "An admin login")."""
     if role in ("anonymous", "staff without a group"):
         return False
+    if permission == "queue":
+        return role in ("superuser", "curator", "reviewer")  # the reviewers' queue: who gives or awaits verdicts
     if model == "importbatch" and permission in ("add", "change", "delete"):
         return False  # imports are recorded, never edited or deleted
     if permission == "delete" and model in ("source", "claim", "figure", "review"):
@@ -90,6 +92,15 @@ def operations(model, model_admin, obj, superuser):
     if tracked:
         revert = reverse(f"{prefix}_simple_history", args=[obj.pk, obj.history.earliest().history_id])
         ops += [("revert form", "get", revert, "view"), ("revert", "post", revert, "change")]
+    if model._meta.model_name == "review":
+        from claims.models import Claim, Figure
+
+        queue, add = reverse("admin:claims_review_queue"), reverse("admin:claims_review_add")
+        figure, claim = Figure.objects.order_by("pk").first(), Claim.objects.order_by("pk").first()
+        ops += [("review queue", "get", queue, "queue"), ("review queue filtered", "get", f"{queue}?kind=figure",
+                                                          "queue"),
+                ("review this figure", "get", f"{add}?figure={figure.pk}&_queue=kind%3Dfigure", "add"),
+                ("review this claim", "get", f"{add}?claim={claim.pk}", "add")]
     for kind, permission in (("import", "add"), ("export", "export")):
         with suppress(NoReverseMatch):  # an admin without such a page
             ops.append((kind, "get", reverse(f"{prefix}_{kind}"), permission))
@@ -99,8 +110,28 @@ def operations(model, model_admin, obj, superuser):
         needed = getattr(function, "allowed_permissions", ("delete",) if name == "delete_selected" else ("view",))
         ops.append((f"action {name}", "post", reverse(f"{prefix}_changelist"), needed[0],
                     {"action": name, "_selected_action": [obj.pk]}))
+    if model._meta.model_name == "source":
+        # The suggestions page: read by whoever may view the source; accepting or rejecting adds records.
+        suggestions = reverse(f"{prefix}_suggestions", args=[obj.pk])
+        ops += [("suggestions", "get", suggestions, "view"),
+                ("suggestions selection", "get", suggestions + "?select=0-20&kind=figure", "view"),
+                ("suggestion reject", "post", suggestions, "add", suggestion_post(obj, "reject")),
+                ("suggestion accept", "post", suggestions, "add", suggestion_post(obj, "accept")),
+                ("suggestions accept checked", "post", suggestions, "add", suggestion_post(obj, "accept_checked"))]
     ops.append(("delete", "post", reverse(f"{prefix}_delete", args=[obj.pk]), "delete", {"post": "yes"}))
     return ops
+
+
+def suggestion_post(source, action: str) -> dict:
+    """What the suggestions page posts to accept or reject its first figure suggestion, its fields filled."""
+    from claims.models import Entity, Metric
+    from claims.suggestions import offered
+
+    first = next(s for s in offered(source) if s.kind == "figure")
+    fields = {"kind": "figure", "start": first.start, "end": first.end, "span": first.text, "value_text": first.text,
+              "metric": Metric.objects.get(slug="death-toll").pk, "subject": Entity.objects.order_by("pk").first().pk,
+              "period": "2011", "checked": "on"}
+    return {"form_count": 1, **{f"s0-{name}": value for name, value in fields.items()}, action: "s0"}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -76,19 +76,13 @@ class Command(BaseCommand):
 
     def hints(self) -> tuple[list[MetricHint], list[EntityHint]]:
         """The known metrics and entities, for guessing metrics, subjects and speakers."""
-        from claims.models import Entity, EntityAlias, Metric
+        from claims.suggestions import hints_from_database
 
         try:
-            metrics = [MetricHint(*row) for row in Metric.objects.values_list("slug", "name", "unit")]
-            aliases: dict[int, list[str]] = {}
-            for entity_id, name in EntityAlias.objects.values_list("entity_id", "name"):
-                aliases.setdefault(entity_id, []).append(name)
-            entities = [EntityHint(slug, name, tuple(aliases.get(pk, ())), kind)
-                        for pk, slug, name, kind in Entity.objects.values_list("pk", "slug", "name", "kind")]
+            return hints_from_database()
         except DatabaseError:
             self.stderr.write("The database cannot be read: metrics, subjects and speakers are not guessed.")
             return [], []
-        return metrics, entities
 
 
 def _json(data) -> str:
