@@ -12,7 +12,7 @@ from import_export.admin import ImportExportModelAdmin
 from claims import review_queue, rules
 from claims.admin_spreadsheets import SpreadsheetMixin, UndoImportMixin
 from claims.admin_suggestions import SuggestionsMixin
-from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_export_response, figure_export_response
+from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_rows, figure_rows
 from claims.forms import FigureForm, InlineFigureForm, ReviewableForm, ReviewForm
 from claims.imports import import_claims, import_figures
 from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review
@@ -177,8 +177,8 @@ class ClaimAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, Cura
     def spreadsheet_import(self, stream, **options):
         return import_claims(stream, **options)
 
-    def spreadsheet_export(self, queryset, fmt):
-        return claim_export_response(queryset, fmt)
+    def spreadsheet_table(self, queryset):
+        return claim_rows(queryset), CLAIM_COLUMNS, "claims"
 
     @admin.display(description="quote", ordering="quote")
     def short_quote(self, claim):
@@ -227,8 +227,8 @@ class FigureAdmin(FullTextSearchMixin, SpreadsheetMixin, StatusActionsMixin, Cur
     def spreadsheet_import(self, stream, **options):
         return import_figures(stream, **options)
 
-    def spreadsheet_export(self, queryset, fmt):
-        return figure_export_response(queryset, fmt)
+    def spreadsheet_table(self, queryset):
+        return figure_rows(queryset), FIGURE_COLUMNS, "figures"
 
     @admin.display(description="bounds", ordering=Coalesce("value", "lower", "upper"))
     def bounds(self, figure):

@@ -1,6 +1,7 @@
 """Import (a background check of every row, then Confirm: see jobs.admin) and Export (exactly the current filter)
 on the figure and claim lists; and the import batch page, with its records and "undo this import"."""
 
+import secrets
 import uuid
 from pathlib import Path
 
@@ -13,8 +14,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from claims.exports import table_export_response
 from claims.imports.undo import UndoRefused, undo_import
 from claims.spreadsheets import FORMATS
+from factbase.listing import BACKGROUND_FORMATS, count_over
 from jobs.models import Job
 from jobs.tasks import enqueue, sweep
 
@@ -66,8 +69,17 @@ class SpreadsheetMixin:
     def spreadsheet_import(self, stream, **options):
         raise NotImplementedError
 
-    def spreadsheet_export(self, queryset, fmt: str):
+    def spreadsheet_table(self, queryset) -> tuple:
+        """The rows of an export, its header and its file name's stem."""
         raise NotImplementedError
+
+    def spreadsheet_export(self, queryset, fmt: str):
+        rows, header, stem = self.spreadsheet_table(queryset)
+        return table_export_response(rows, header, fmt, stem)
+
+    def changelist_queryset(self, request):
+        """The changelist's rows for the request's filters and search (the worker asks with a made-up request)."""
+        return self.get_changelist_instance(request).get_queryset(request)
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -109,8 +121,32 @@ class SpreadsheetMixin:
         if fmt not in FORMATS:
             messages.error(request, f"Unknown export format “{fmt}”; choose one of {', '.join(FORMATS)}.")
             return redirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
-        changelist = self.get_changelist_instance(request)
-        return self.spreadsheet_export(changelist.get_queryset(request), fmt)
+        queryset = self.changelist_queryset(request)
+        if fmt in BACKGROUND_FORMATS and (
+                count := count_over(queryset, settings.EXPORT_SHEET_INLINE_MAX_ROWS)) is not None:
+            return self.background_export(request, fmt, count)
+        return self.spreadsheet_export(queryset, fmt)
+
+    def background_export(self, request, fmt: str, count: int):
+        """A spreadsheet too big to write inside the request: offered, then (POST) prepared by a job (jobs.admin)."""
+        query = request.GET.urlencode()
+        if request.method != "POST":
+            context = {**self.context(request, f"Export {self.opts.verbose_name_plural}"), "count": count,
+                       "format": fmt.upper(), "limit": settings.EXPORT_SHEET_INLINE_MAX_ROWS,
+                       "action": f"{request.path}?{query}&format={fmt}" if query else f"{request.path}?format={fmt}"}
+            return TemplateResponse(request, "jobs/export_offer_admin.html", context)
+        outstanding = Job.objects.filter(kind=Job.Kind.EXPORT, user=request.user).outstanding()
+        if outstanding.count() >= settings.EXPORT_JOBS_PER_CLIENT:
+            messages.error(request, f"You already have {settings.EXPORT_JOBS_PER_CLIENT} exports being prepared; "
+                                    "ask for another when one of them is ready.")
+            return redirect("admin:jobs_job_changelist")
+        sweep()
+        stem = self.spreadsheet_table(self.model.objects.none())[2]
+        job = Job.objects.create(kind=Job.Kind.EXPORT, model=f"{self.opts.app_label}.{self.opts.model_name}",
+                                 user=request.user, file_name=f"{stem}.{fmt}",
+                                 file=f"jobs/exports/{secrets.token_hex(16)}.{fmt}",
+                                 options={"admin": True, "query": query, "format": fmt}, rows_total=count)
+        return redirect(enqueue(job))
 
 
 class UndoImportMixin:

@@ -10,7 +10,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,9 +22,10 @@ from jobs.tasks import enqueue
 
 
 def model_admin(job: Job):
-    from claims.models import Claim, Figure
+    """The admin of the job's records: an import's model (figure, claim), an admin export's (claims.figure)."""
+    from django.apps import apps
 
-    return admin.site._registry[Figure if job.model == "figure" else Claim]
+    return admin.site._registry[apps.get_model(job.model if "." in job.model else f"claims.{job.model}")]
 
 
 @admin.register(Job)
@@ -62,7 +63,7 @@ class JobAdmin(admin.ModelAdmin):
 
     @staticmethod
     def may_see(request, job: Job) -> bool:
-        return job.kind != Job.Kind.EXPORT and (request.user.is_superuser or job.user_id == request.user.pk)
+        return job.user_id is not None and (request.user.is_superuser or job.user_id == request.user.pk)
 
     def get_urls(self):
         view = self.admin_site.admin_view
@@ -70,6 +71,7 @@ class JobAdmin(admin.ModelAdmin):
             path("<uuid:pk>/", view(self.page_view), name="jobs_job_page"),
             path("<uuid:pk>/status.json", view(self.status_view), name="jobs_job_status"),
             path("<uuid:pk>/confirm/", view(require_POST(self.confirm_view)), name="jobs_job_confirm"),
+            path("<uuid:pk>/download", view(self.download_view), name="jobs_job_download"),
             *super().get_urls(),
         ]
 
@@ -83,6 +85,11 @@ class JobAdmin(admin.ModelAdmin):
         job = self.job_for(request, pk)
         status = job.status()
         target = model_admin(job)
+        if job.kind == Job.Kind.EXPORT:
+            return TemplateResponse(request, "jobs/export_job_admin.html", {
+                **self.admin_site.each_context(request), "opts": target.opts, "job": job, "status": status,
+                "title": f"Export of {target.opts.verbose_name_plural}",
+                "available": job.state == Job.State.DONE and bool(job.file) and default_storage.exists(job.file)})
         opts = target.opts
         context = {
             **self.admin_site.each_context(request), "opts": opts, "job": job, "status": status,
@@ -95,6 +102,16 @@ class JobAdmin(admin.ModelAdmin):
             if job.result.get("batch") else None,
         }
         return TemplateResponse(request, "jobs/job_admin.html", context)
+
+    def download_view(self, request, pk):
+        from claims.spreadsheets import CONTENT_TYPES
+
+        job = self.job_for(request, pk)
+        if job.kind != Job.Kind.EXPORT or job.state != Job.State.DONE or not job.file or not default_storage.exists(
+                job.file):
+            raise Http404("This export is not ready, or was removed; ask for it again from the list.")
+        return FileResponse(default_storage.open(job.file, "rb"), as_attachment=True, filename=job.file_name,
+                            content_type=CONTENT_TYPES[job.options["format"]])
 
     def status_view(self, request, pk):
         return JsonResponse(self.job_for(request, pk).status())

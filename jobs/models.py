@@ -27,10 +27,13 @@ class JobQuerySet(models.QuerySet):
         return self.filter(state__in=[Job.State.QUEUED, Job.State.RUNNING])
 
     def visible_to(self, user):
-        """The jobs a curator may see: their own; a superuser sees every import (exports are the readers')."""
+        """The admin jobs a user may see: their own; a superuser, everyone's. (The readers' exports have no user.)"""
         if user.is_superuser:
-            return self.exclude(kind=Job.Kind.EXPORT)
-        return self.filter(user=user).exclude(kind=Job.Kind.EXPORT)
+            return self.exclude(user=None)
+        return self.filter(user=user)
+
+    def public_exports(self):
+        return self.filter(kind=Job.Kind.EXPORT, user=None, options__admin__isnull=True)
 
 
 class Job(models.Model):
@@ -88,13 +91,18 @@ class Job(models.Model):
     def succeeded(self) -> bool:
         return self.state == self.State.DONE and not self.result.get("error_count")
 
+    @property
+    def public(self) -> bool:
+        """A reader's export of a public list, reached by its id alone; every other job is its starter's."""
+        return self.kind == self.Kind.EXPORT and self.user_id is None and not self.options.get("admin")
+
     def get_absolute_url(self) -> str:
-        if self.kind == self.Kind.EXPORT:
+        if self.public:
             return reverse("jobs:export", args=[self.pk])
         return reverse("admin:jobs_job_page", args=[self.pk])
 
     def status_url(self) -> str:
-        if self.kind == self.Kind.EXPORT:
+        if self.public:
             return reverse("jobs:export_status", args=[self.pk])
         return reverse("admin:jobs_job_status", args=[self.pk])
 
@@ -111,9 +119,10 @@ class Job(models.Model):
         return bool(claimed)
 
     def finish(self, state: str, summary: str, **fields) -> None:
-        """Record the outcome; a job already marked failed as stale keeps that mark."""
+        """Record the outcome. The worker's word is final: a job a reader took for dead (its heartbeat late) but
+        whose worker lived to report says what really happened."""
         fields = {"state": state, "summary": summary[:MAX_SUMMARY], "finished_at": timezone.now(), **fields}
-        Job.objects.filter(pk=self.pk, state=self.State.RUNNING).update(**fields)
+        Job.objects.filter(pk=self.pk).update(**fields)
         for name, value in fields.items():
             setattr(self, name, value)
         progress.remove(self.pk)

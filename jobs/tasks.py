@@ -6,12 +6,13 @@ Django's task API: django-tasks on Django 5.2; on Django 6 the import below beco
 
 import logging
 import os
+import zipfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import QueryDict
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 from django_tasks import task
 
 from jobs import progress
@@ -49,8 +50,6 @@ def enqueue(job: Job) -> Job:
         result = run_job.enqueue(str(job.pk))
     except Exception as error:
         logger.exception("job %s could not be queued", job.pk)
-        job.state = Job.State.RUNNING  # finish() records only a job in progress
-        Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING)
         job.finish(Job.State.FAILED, f"failed: the job could not be queued ({type(error).__name__}); try again")
         return job
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
@@ -66,12 +65,12 @@ def run_import(job: Job) -> None:
     check = job.kind == Job.Kind.IMPORT_CHECK
     options = {**job.options, "encoding": job.options.get("encoding") or None}
     size = default_storage.size(job.file) or 1
-    lines = count_lines(job.file) if job.file.endswith(".csv") and not job.rows_total else None
+    estimate = None if job.rows_total else estimate_rows(job.file)
     with default_storage.open(job.file, "rb") as stream:
         def report_progress(rows_read: int, rows_written: int) -> None:
-            # The write knows the rows the check counted; a check of a CSV file, about as many as it has lines;
-            # of another format, how far it is through the file (the reader reads ahead: a rough guide).
-            expected = job.rows_total or lines
+            # The write knows the rows the check counted; a check, about as many rows as the file seems to hold,
+            # else how far it is through the file (the reader reads ahead: a rough guide).
+            expected = job.rows_total or estimate
             fraction = rows_read / expected if expected else stream.tell() / size
             progress.write(job.pk, rows_read=rows_read, rows_written=0 if check else rows_written, fraction=fraction)
 
@@ -91,13 +90,33 @@ def run_import(job: Job) -> None:
         remove_file(job)
 
 
-def count_lines(name: str) -> int:
-    """A CSV file's rows, about (a quoted cell may hold a line break): its lines but the header."""
-    lines = 0
-    with default_storage.open(name, "rb") as stream:
-        while block := stream.read(1 << 20):
-            lines += block.count(b"\n")
-    return max(lines - 1, 1)
+ROW_MARKERS = {"csv": (None, b"\n"), "xlsx": ("xl/worksheets/sheet1.xml", b"<row"),
+               "ods": ("content.xml", b"<table:table-row")}
+ESTIMATE_MAX_BYTES = 512 * 1024 * 1024  # a progress bar is not worth unpacking more than this
+
+
+def estimate_rows(name: str) -> int | None:
+    """About how many rows a file holds, for the check's progress bar only: its line breaks (CSV), or the row
+    elements of its first sheet (XLSX, ODS), counted in a quick pass. None when that cannot be told cheaply; the
+    reader itself checks every limit."""
+    fmt = name.rsplit(".", 1)[-1].lower()
+    if fmt not in ROW_MARKERS:
+        return None
+    member, marker = ROW_MARKERS[fmt]
+    count, tail, read = 0, b"", 0
+    try:
+        with default_storage.open(name, "rb") as stream:
+            source = zipfile.ZipFile(stream).open(member) if member else stream  # noqa: SIM115 - closed below
+            with source:
+                while block := source.read(1 << 20):
+                    read += len(block)
+                    if read > ESTIMATE_MAX_BYTES:
+                        return None
+                    count += (tail + block).count(marker)
+                    tail = block[-(len(marker) - 1):] if len(marker) > 1 else b""
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError):
+        return None
+    return max(count - 1, 1)  # the header is a row too
 
 
 def report_result(report) -> dict:
@@ -141,12 +160,16 @@ def run_export(job: Job) -> None:
     writer: the file is the one the list would have served."""
     from claims.exports import write_file
 
-    view = export_view(job.options["path"])
-    filterset = view.filterset_for(QueryDict(job.options["query"]))
-    if not filterset.is_valid():
-        job.finish(Job.State.FAILED, "failed: the filters are no longer valid")
+    if job.options.get("admin"):
+        table = admin_export_table(job)
+    else:
+        view = export_view(job.options["path"])
+        filterset = view.filterset_for(QueryDict(job.options["query"]))
+        table = view.export_table(view.in_screen_order(filterset)) if filterset.is_valid() else None
+    if table is None:
+        job.finish(Job.State.FAILED, "failed: the filters are no longer valid, or its starter may no longer see them")
         return
-    rows, header, stem = view.export_table(view.in_screen_order(filterset))
+    rows, header, stem = table
     fmt = job.options["format"]
     written = 0
 
@@ -166,6 +189,22 @@ def run_export(job: Job) -> None:
         write_file(header, counted(), fmt, out, sheet_name=stem)
     os.replace(partial, target)  # the download appears whole or not at all
     job.finish(Job.State.DONE, f"{written:,} rows ready to download", rows_read=written, rows_written=written)
+
+
+def admin_export_table(job: Job):
+    """An admin export's rows: its changelist, filtered and searched as when it was asked for, as its starter sees
+    it now (None if they may no longer)."""
+    from django.apps import apps
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    model_admin = admin.site._registry[apps.get_model(job.model)]
+    changelist = reverse(f"admin:{model_admin.opts.app_label}_{model_admin.opts.model_name}_changelist")
+    request = RequestFactory().get(changelist, QueryDict(job.options["query"]))
+    request.user = job.user
+    if job.user is None or not job.user.is_active or not model_admin.has_view_permission(request):
+        return None
+    return model_admin.spreadsheet_table(model_admin.changelist_queryset(request))
 
 
 def remove_file(job: Job) -> None:

@@ -141,3 +141,30 @@ def test_a_comparison_download_too_big_for_a_spreadsheet_offers_the_streamed_for
     assert streamed.status_code == 200 and len(b"".join(streamed.streaming_content).splitlines()) == 4
     settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
     assert client.get(f"/compare/?format={fmt}")["Content-Type"] != "text/html; charset=utf-8"
+
+
+def test_a_big_admin_export_is_prepared_for_its_curator_alone(client, curator, other_curator, figures, settings,
+                                                              run_worker):
+    from django.contrib.auth.models import User
+
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    client.force_login(curator)
+    url = reverse("admin:claims_figure_export") + "?status__exact=unverified&format=xlsx"
+    offer = client.get(url)
+    assert "This selection has 5 figures" in offer.content.decode() and not Job.objects.exists()
+    started = client.post(url)
+    job = Job.objects.get()
+    assert started["Location"] == reverse("admin:jobs_job_page", args=[job.pk]) and job.user == curator
+    run_worker()
+    job.refresh_from_db()
+    assert job.state == Job.State.DONE and job.rows_written == 5
+    assert "Your file is ready" in client.get(started["Location"]).content.decode()
+    prepared = b"".join(client.get(reverse("admin:jobs_job_download", args=[job.pk])).streaming_content)
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 100
+    assert prepared == b"".join(client.get(url).streaming_content)  # the inline export of the same filter
+    # Drafts may be in it: not a public file, and not another curator's.
+    assert client.get(reverse("jobs:export_download", args=[job.pk])).status_code == 404
+    client.force_login(other_curator)
+    assert client.get(reverse("admin:jobs_job_download", args=[job.pk])).status_code == 404
+    client.force_login(User.objects.create_superuser("boss", password="pw-for-tests-only"))
+    assert client.get(reverse("admin:jobs_job_download", args=[job.pk])).status_code == 200

@@ -175,3 +175,16 @@ def test_old_uploads_and_prepared_files_are_swept(reference_data, curator_client
     Job.objects.filter(pk=check.pk).update(created_at=timezone.now() - timedelta(hours=25))
     assert sweep() == 1 and not stored.exists()
     assert "has expired" in curator_client.get(check.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "ods"])
+def test_a_checks_progress_bar_knows_about_how_many_rows_the_file_holds(settings, tmp_path, fmt):
+    from claims.exports import write_file
+    from jobs.tasks import estimate_rows
+
+    settings.MEDIA_ROOT = tmp_path
+    with open(tmp_path / f"rows.{fmt}", "wb") as out:
+        write_file(["source", "value_text"], ([f"s-{n}", str(n)] for n in range(250)), fmt, out)
+    assert estimate_rows(f"rows.{fmt}") == 250
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    assert estimate_rows("broken.xlsx") is None and estimate_rows("rows.json") is None

@@ -207,6 +207,11 @@ def test_every_role_on_the_background_job_pages(client, world, role, settings, t
                                result={"ok": True, "rows_read": 1, "error_count": 0})
     export = Job.objects.create(kind=Job.Kind.EXPORT, model="figures", file_name="figures.xlsx",
                                 options={"path": "/figures/", "query": "", "format": "xlsx"})
+    (tmp_path / "jobs" / "exports").mkdir(parents=True)
+    (tmp_path / "jobs" / "exports" / "b.xlsx").write_bytes(b"PK")
+    admin_export = Job.objects.create(kind=Job.Kind.EXPORT, model="claims.figure", user=world["curator"],
+                                      file_name="figures.xlsx", file="jobs/exports/b.xlsx", state=Job.State.DONE,
+                                      options={"admin": True, "query": "", "format": "xlsx"})
     if role != "anonymous":
         client.force_login(world[role])
     ops = [
@@ -214,6 +219,8 @@ def test_every_role_on_the_background_job_pages(client, world, role, settings, t
         ("job page", "get", reverse("admin:jobs_job_page", args=[check.pk]), "own"),
         ("job status", "get", reverse("admin:jobs_job_status", args=[check.pk]), "own"),
         ("confirm", "post", reverse("admin:jobs_job_confirm", args=[check.pk]), "own"),
+        ("admin export page", "get", reverse("admin:jobs_job_page", args=[admin_export.pk]), "own"),
+        ("admin export download", "get", reverse("admin:jobs_job_download", args=[admin_export.pk]), "own"),
         ("export page", "get", reverse("jobs:export", args=[export.pk]), "public"),
         ("export status", "get", reverse("jobs:export_status", args=[export.pk]), "public"),
     ]
