@@ -10,7 +10,7 @@ from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_export_response,
 from claims.imports import import_claims, import_figures
 from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metric, Review, Status
 from claims.resources import EntityResource, MetricResource
-from factbase.curation import CuratedAdmin, StatusActionsMixin, VersionedForm
+from factbase.curation import BoundedSearchMixin, CuratedAdmin, StatusActionsMixin, VersionedForm
 from factbase.listing import CappedPaginator
 from sources.admin import SourceAdmin
 from sources.models import Source
@@ -53,12 +53,14 @@ class AdminCappedPaginator(CappedPaginator):
     cap = 1000
 
 
-class FullTextSearchMixin:
+class FullTextSearchMixin(BoundedSearchMixin):
     """The admin search box uses the stored, indexed search vector (PostgreSQL), or words elsewhere."""
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
+        if refused := self.refuse_search(request, queryset, search_term):
+            return refused
         if connection.vendor == "postgresql" and not _has_search_words(search_term):
             # Only stop words ("more than"): full text would find nothing, so match the words as typed.
             return super().get_search_results(request, queryset, search_term)
@@ -275,7 +277,7 @@ class ReviewAdmin(CuratedAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(UndoImportMixin, admin.ModelAdmin):
+class ImportBatchAdmin(UndoImportMixin, BoundedSearchMixin, admin.ModelAdmin):
     list_display = ["__str__", "model", "file_format", "created_by", "created_at", "rows_new", "rows_updated",
                     "rows_unchanged", "undone_at"]
     list_select_related = ["created_by"]

@@ -19,9 +19,9 @@ from django.views.decorators.http import require_safe
 
 from claims import anchors, comparisons, dimensions
 from claims.exports import FIGURE_COLUMNS, claim_export_response, figure_export_response
-from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, FigureFilter
+from claims.filters import CLAIM_SORTS, FIGURE_SORTS, ClaimFilter, ComparisonFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Review, Status
-from factbase.listing import CappedPaginator, FilteredListView
+from factbase.listing import CappedPaginator, FilteredListView, page_number
 from sources.models import Outlet, Source
 
 
@@ -153,21 +153,23 @@ def compare(request):
     """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them, and
     `across=1` (with a metric or a subject) shows figures that differ in definition side by side."""
     found = Comparison.objects.select_related("metric", "subject").by_disagreement()
+    # metric, subject and conflicting are checked by the API's FilterSet (a NUL, a 100,000-character name or an
+    # unknown slug is a reason, never a query error); the page keeps its own messages for them.
+    form = ComparisonFilter(request.GET, queryset=found).form
+    form.is_valid()
     errors = []
     metric_slug, subject_ref = request.GET.get("metric", ""), request.GET.get("subject", "")
-    metric = subject = None
-    if metric_slug:
-        metric = Metric.objects.filter(slug=metric_slug).first()
-        if metric is None:
-            errors.append(f"No metric has the slug “{metric_slug}”.")
+    metric, subject = form.cleaned_data.get("metric"), form.cleaned_data.get("subject")
+    if "metric" in form.errors:
+        errors.append(f"No metric has the slug “{metric_slug}”.")
+    elif metric is not None:
         found = found.filter(metric=metric)
-    if subject_ref:
-        subject = Entity.objects.public().named(subject_ref).first()
-        if subject is None:
-            errors.append(f"No subject is called “{subject_ref}”.")
+    if "subject" in form.errors:
+        errors.append(f"Subject: {' '.join(form.errors['subject'])}")
+    elif subject is not None:
         found = found.filter(subject=subject)
     conflicting = request.GET.get("conflicting", "")
-    if conflicting not in ("", "1", "0"):
+    if "conflicting" in form.errors:
         errors.append("conflicting: use 1 for conflicts only.")
     if conflicting == "1":
         found = found.filter(conflicting=True)
@@ -228,11 +230,11 @@ def compare_across(request, context, metric, subject):
 
 def _page(request, paginator):
     """The asked page; None for one that is not a page number, 404 past the end."""
-    number = request.GET.get("page") or "1"
-    if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= 10_000:
+    number = page_number(request.GET.get("page") or "1", 10_000)
+    if number is None:
         return None
     try:
-        return paginator.page(int(number))
+        return paginator.page(number)
     except EmptyPage as error:
         raise Http404("There is no such page.") from error
 

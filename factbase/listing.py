@@ -25,6 +25,18 @@ REPEATABLE = ("source", "dimension")  # parameters a facet adds to rather than r
 _MARK_START, _MARK_STOP = "\ue000", "\ue001"  # private-use characters: the headline is escaped before marking
 
 
+def page_number(text: str, last: int) -> int | None:
+    """The page a `page` parameter asks for, or None when it is not a whole number from 1 to `last`.
+
+    Only ASCII digits, and no more of them than `last` has: `²` is a digit to isdigit() but not to int(),
+    and int() refuses 4,300 digits or more.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(last)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= last else None
+
+
 class PageWindow:
     """One page of a list, found without counting the list: a row more than the page tells
     whether another page follows. `count` is known only when the list is short."""
@@ -78,9 +90,10 @@ class FilteredListView(View):
         queryset = filterset.qs
         if fmt:
             return self.export(queryset, fmt)
-        page_number = request.GET.get("page") or "1"
-        if not page_number.isdigit() or not 1 <= int(page_number) <= MAX_PAGE:
-            return self.invalid(request, filterset, [f"Page “{page_number}”: give a number from 1 to {MAX_PAGE}."])
+        page_text = request.GET.get("page") or "1"
+        number = page_number(page_text, MAX_PAGE)
+        if number is None:
+            return self.invalid(request, filterset, [f"Page “{page_text[:20]}”: give a number from 1 to {MAX_PAGE}."])
         q = filterset.form.cleaned_data.get("q", "").strip()
         # One read of at most SAMPLE rows gives the facets and, when the matches are fewer, their count:
         # no page ever counts the whole table.
@@ -91,7 +104,7 @@ class FilteredListView(View):
         ranked = bool(q and not filterset.form.cleaned_data.get("sort") and count is not None)
         # Full texts and search vectors stay in the database: a page of rows needs neither.
         queryset = queryset.select_related(*self.select_related).defer(*self.deferred)
-        page = PageWindow(queryset.ranked(q) if ranked else queryset, int(page_number), self.paginate_by, count)
+        page = PageWindow(queryset.ranked(q) if ranked else queryset, number, self.paginate_by, count)
         if page.number > 1 and not page.object_list:
             raise Http404("There is no such page of this list.")
         objects = page.object_list

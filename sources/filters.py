@@ -2,7 +2,7 @@
 
 import django_filters
 
-from factbase.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet
+from factbase.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet, SearchFilter
 from sources.models import Outlet, Source
 
 SOURCE_SORTS = {
@@ -27,10 +27,10 @@ class SourceFilter(SearchAndSortFilterSet):
         queryset=Outlet.objects.public(), to_field_name="slug", field_name="outlet__slug",
     )
     kind = django_filters.ChoiceFilter(choices=Source.Kind.choices)
-    language = django_filters.CharFilter()
+    language = django_filters.CharFilter(max_length=Source._meta.get_field("language").max_length)
     published_after = PublishedAfterFilter(label="Published from")
     published_before = PublishedBeforeFilter(label="Published until")
-    q = django_filters.CharFilter(method="search", label="Search titles and full texts")
+    q = SearchFilter(label="Search titles and full texts")
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in SOURCE_SORTS.items()], method="ordered",
         empty_label="relevance when searching, else newest first",
