@@ -5,8 +5,10 @@ Lists never count the whole table: a page is a window with a look-ahead row, fac
 read, and a paginator that must count (the admin's, /compare/'s) stops at a cap.
 """
 
+import math
 from collections import Counter
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection
@@ -16,6 +18,8 @@ from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views import View
+
+from factbase.throttling import export_wait
 
 EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
 FACET_SIZE = 8  # values shown per facet before "more"
@@ -50,6 +54,16 @@ class PageWindow:
         self.has_next = len(rows) > per_page and number < MAX_PAGE
         self.has_previous = number > 1
         self.next_page_number, self.previous_page_number = number + 1, number - 1
+
+
+def export_refused(request, wait: int):
+    """429: this client has taken its downloads for now; Retry-After says when it may take more."""
+    response = render(request, "export_limited.html", {
+        "limit": settings.EXPORT_RATE_LIMIT, "window_minutes": max(1, round(settings.EXPORT_RATE_WINDOW / 60)),
+        "wait_minutes": max(1, math.ceil(wait / 60)),
+    }, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 class FilteredListView(View):
@@ -89,6 +103,8 @@ class FilteredListView(View):
             ])
         queryset = filterset.qs
         if fmt:
+            if wait := export_wait(request):
+                return export_refused(request, wait)
             return self.export(queryset, fmt)
         page_text = request.GET.get("page") or "1"
         number = page_number(page_text, MAX_PAGE)

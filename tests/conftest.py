@@ -145,3 +145,11 @@ def reference_data(metrics):
         Entity.objects.create(slug=slug, name=name)
     EntityAlias.objects.create(entity=Entity.objects.get(slug="almaty"), name="Alma-Ata")
     EntityAlias.objects.create(entity=Entity.objects.get(slug="zhanaozen-2011"), name="Zhanaozen massacre")
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no downloads counted against its client (the export rate limit's counts)."""
+    from django.core.cache import cache
+
+    cache.clear()
