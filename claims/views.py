@@ -249,12 +249,17 @@ def home(request):
     return render(request, "home.html", context)
 
 
+SOURCE_PAGE_ROWS = 100  # figures and claims a source's page lists (and marks in its text); the rest are a link away
+
+
 @require_safe
 def source_detail(request, slug: str):
+    """A source with its text, and the first SOURCE_PAGE_ROWS of its figures and claims in text order: the page
+    costs the same for a source of 10,000 figures as for one of 100 (the lists link to every one)."""
     source = get_object_or_404(Source.objects.public().select_related("outlet"), slug=slug)
-    claims = list(source.claims.public().select_related("speaker").order_by("anchor_start", "id"))
-    figures = list(source.figures.public().select_related("metric", "subject", "attributed_to", "claim")
-                   .order_by("anchor_start", "id"))
+    claims, claim_count = _first_rows(source.claims.public().select_related("speaker").order_by("anchor_start", "id"))
+    figures, figure_count = _first_rows(source.figures.public().select_related("metric", "subject", "attributed_to")
+                                        .defer("search_vector").order_by("anchor_start", "id"))
     keys = Q()
     for figure in figures:
         keys |= Q(**{field: getattr(figure, field) for field in COMPARISON_KEY})
@@ -264,12 +269,21 @@ def source_detail(request, slug: str):
     for figure in figures:
         figure.comparison = compared.get(tuple(getattr(figure, field) for field in COMPARISON_KEY))
     context = {
-        "source": source, "claims": claims, "figures": figures,
+        "source": source, "claims": claims, "figures": figures, "claim_count": claim_count,
+        "figure_count": figure_count, "page_rows": SOURCE_PAGE_ROWS,
         "text": annotated_text(source.text, claims, figures),
         "cited_by": cited_by(source),
-        "compared_with": compared_with(source, figures) if compared else [],
+        "compared_with": compared_with(source, list(compared.values())) if compared else [],
     }
     return render(request, "sources/source_detail.html", context)
+
+
+def _first_rows(queryset) -> tuple[list, int]:
+    """The first SOURCE_PAGE_ROWS rows, and how many there are in all (counted only when there are more)."""
+    rows = list(queryset[: SOURCE_PAGE_ROWS + 1])
+    if len(rows) <= SOURCE_PAGE_ROWS:
+        return rows, len(rows)
+    return rows[:SOURCE_PAGE_ROWS], queryset.order_by().count()  # an index-only count on figure_source
 
 
 def cited_by(source) -> list:
@@ -280,17 +294,23 @@ def cited_by(source) -> list:
     return list(reviews)
 
 
-def compared_with(source, figures) -> list:
-    """Other sources with figures in the same comparisons as this source's, most shared first."""
+def compared_with(source, comparisons_shown) -> list:
+    """Other sources with public figures in the comparisons this page shows, most shared first (at most 20).
+
+    The figures are counted by source in one grouped query over the comparisons' keys (figure_identity leads
+    with them), and only then are the top sources read: a big source among them is counted, never joined row
+    by row against this one's figures.
+    """
     keys = Q()
-    for figure in figures:
-        if figure.comparison is not None:
-            keys |= Q(**{f"figures__{field}": getattr(figure, field) for field in COMPARISON_KEY})
-    return list(
-        Source.objects.public().exclude(pk=source.pk).filter(keys)
-        .filter(figures__in=Figure.objects.public())
-        .annotate(shared=Count("figures", distinct=True)).order_by("-shared", "title").defer("text")[:20]
-    )
+    for comparison in comparisons_shown:
+        keys |= Q(**{field: getattr(comparison, field) for field in COMPARISON_KEY})
+    shared = dict(Figure.objects.public().filter(keys).exclude(source=source).order_by()
+                  .values("source_id").annotate(shared=Count("id")).order_by("-shared", "source_id")
+                  .values_list("source_id", "shared")[:20])
+    others = list(Source.objects.filter(pk__in=shared).defer("text", "search_vector"))
+    for other in others:
+        other.shared = shared[other.pk]
+    return sorted(others, key=lambda other: (-other.shared, other.title))
 
 
 def annotated_text(text: str, claims, figures) -> SafeString:
