@@ -10,9 +10,10 @@ from collections import Counter
 from itertools import pairwise
 
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
@@ -260,20 +261,16 @@ def source_detail(request, slug: str):
     claims, claim_count = _first_rows(source.claims.public().select_related("speaker").order_by("anchor_start", "id"))
     figures, figure_count = _first_rows(source.figures.public().select_related("metric", "subject", "attributed_to")
                                         .defer("search_vector").order_by("anchor_start", "id"))
-    keys = Q()
-    for figure in figures:
-        keys |= Q(**{field: getattr(figure, field) for field in COMPARISON_KEY})
-    compared = {}
-    if figures:
-        compared = {c.key: c for c in Comparison.objects.filter(keys)}
+    shown = [figure.pk for figure in figures]
+    compared = {c.key: c for c in Comparison.objects.filter(_same_key_as(shown))} if figures else {}
     for figure in figures:
         figure.comparison = compared.get(tuple(getattr(figure, field) for field in COMPARISON_KEY))
     context = {
         "source": source, "claims": claims, "figures": figures, "claim_count": claim_count,
-        "figure_count": figure_count, "page_rows": SOURCE_PAGE_ROWS,
+        "figure_count": figure_count, "page_rows": SOURCE_PAGE_ROWS, "compare_url": reverse("claims:compare"),
         "text": annotated_text(source.text, claims, figures),
         "cited_by": cited_by(source),
-        "compared_with": compared_with(source, list(compared.values())) if compared else [],
+        "compared_with": compared_with(source, shown) if compared else [],
     }
     return render(request, "sources/source_detail.html", context)
 
@@ -294,17 +291,20 @@ def cited_by(source) -> list:
     return list(reviews)
 
 
-def compared_with(source, comparisons_shown) -> list:
-    """Other sources with public figures in the comparisons this page shows, most shared first (at most 20).
+def _same_key_as(figure_ids: list[int]) -> Exists:
+    """Rows (comparisons or figures) with the comparison key of one of these figures: a semi-join from at most
+    SOURCE_PAGE_ROWS figures by primary key, each looked up by its key (comparison_unique_key, figure_identity)."""
+    return Exists(Figure.objects.filter(pk__in=figure_ids, **{field: OuterRef(field) for field in COMPARISON_KEY}))
 
-    The figures are counted by source in one grouped query over the comparisons' keys (figure_identity leads
-    with them), and only then are the top sources read: a big source among them is counted, never joined row
-    by row against this one's figures.
+
+def compared_with(source, figure_ids: list[int]) -> list:
+    """Other sources with public figures in the comparisons of the figures this page shows, most shared first
+    (at most 20).
+
+    The figures are counted by source in one grouped query, and only then are the top sources read: a big
+    source among them is counted through an index, never joined row by row against this one's figures.
     """
-    keys = Q()
-    for comparison in comparisons_shown:
-        keys |= Q(**{field: getattr(comparison, field) for field in COMPARISON_KEY})
-    shared = dict(Figure.objects.public().filter(keys).exclude(source=source).order_by()
+    shared = dict(Figure.objects.public().filter(_same_key_as(figure_ids)).exclude(source=source).order_by()
                   .values("source_id").annotate(shared=Count("id")).order_by("-shared", "source_id")
                   .values_list("source_id", "shared")[:20])
     others = list(Source.objects.filter(pk__in=shared).defer("text", "search_vector"))
