@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from api import serializers
@@ -83,6 +83,9 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     def check_parameters(self, request) -> None:
         if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_STRING:
             raise ValidationError({"parameters": [f"The query is longer than {MAX_QUERY_STRING} characters."]})
+        if any("\x00" in str(value) for value in self.kwargs.values()):
+            # No id or slug holds a NUL, and PostgreSQL refuses one in a query: no such record.
+            raise NotFound("No public record has this id or slug.")
         known = set()
         if self.action == "list":
             known = {*PAGING_PARAMETERS, *(self.filterset_class.base_filters if self.filterset_class else ())}

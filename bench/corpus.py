@@ -106,6 +106,7 @@ def _figures(n: int, reference: Reference, seed: int):
     """Yield (source, metric, subject, origin, year, qualifier, value, lower, upper, value_text, status)."""
     rng = random.Random(seed)
     made = 0
+    seen = set()  # figure_identity: one source does not report the same number twice for a topic
     while made < n:
         metric = rng.choice(reference.metrics)
         _, _, unit, low, high = metric
@@ -133,7 +134,12 @@ def _figures(n: int, reference: Reference, seed: int):
                 number, upper = round(number * Decimal("0.9"), places), round(number * Decimal("1.1"), places)
                 row = ("range", None, number, upper, f"{number:,}–{upper:,}{suffix}")
             origin = rng.choice(reference.origins) if rng.random() < 0.6 else None
-            yield (rng.choice(reference.sources), metric, subject, origin, year, *row, rng.choice(STATUSES))
+            source = rng.choice(reference.sources)
+            identity = (metric[0], subject[0], year, source[0], row[-1], origin[0] if origin else None)
+            if identity in seen:
+                continue
+            seen.add(identity)
+            yield (source, metric, subject, origin, year, *row, rng.choice(STATUSES))
             made += 1
 
 
@@ -152,7 +158,8 @@ def figure_rows(n: int, reference: Reference, seed: int = 2):
 
 _COLUMNS = ["source_id", "metric_id", "subject_id", "attributed_to_id", "period_start", "period_end",
             "period_precision", "qualifier", "value", "lower", "upper", "value_text", "origin_role", "rank",
-            "rank_reason", "status", "note", "anchor_prefix", "anchor_suffix", "created_at", "updated_at"]
+            "rank_reason", "status", "note", "anchor_prefix", "anchor_suffix", "created_at", "updated_at",
+            "dimensions", "found_in", "verdict", "version", "written_unit"]
 
 
 def create_figures(n: int, reference: Reference, seed: int = 2, batch_size: int = 50_000) -> None:
@@ -164,16 +171,32 @@ def create_figures(n: int, reference: Reference, seed: int = 2, batch_size: int 
     from django.utils import timezone
 
     from claims import comparisons
-    from claims.models import Figure
+    from claims.rules import VERDICTS
 
     now = timezone.now()
+    # found_in "data": the generated numbers are not in the sources' generated texts; a reviewed status is
+    # also the figure's verdict, as a review leaves it.
     rows = (
         (source[0], metric[0], subject[0], origin[0] if origin else None, date(year, 1, 1), date(year, 12, 31),
          "year", qualifier, value, lower, upper, text, "official" if origin else "author", "normal", "", status,
-         "", "", "", now, now)
+         "", "", "", now, now, "", "data", status if status in VERDICTS else "", 1, "")
         for source, metric, subject, origin, year, qualifier, value, lower, upper, text, status
         in _figures(n, reference, seed)
     )
+    _write(rows, batch_size)
+    comparisons.rebuild()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE claims_figure" if connection.get_autocommit() else "ANALYZE claims_figure")
+            cursor.execute("ANALYZE claims_comparison; ANALYZE sources_source")
+
+
+def _write(rows, batch_size: int = 50_000) -> None:
+    """Insert figure rows in _COLUMNS order: COPY on PostgreSQL, bulk_create elsewhere."""
+    from django.db import connection
+
+    from claims.models import Figure
+
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             copy_sql = f"COPY claims_figure ({', '.join(_COLUMNS)}) FROM STDIN"
@@ -188,11 +211,43 @@ def create_figures(n: int, reference: Reference, seed: int = 2, batch_size: int 
                 Figure.objects.bulk_create(batch)
                 batch = []
         Figure.objects.bulk_create(batch)
+
+
+BIG_SOURCE = "bench-big-source"
+
+
+def create_big_source(n: int = 10_000) -> str:
+    """A published source reporting n figures, each a copy of another source's (so it shares n comparisons
+    with its neighbours, as a big statistical report does); its slug. Made once; rebuilds the comparisons."""
+    from claims import comparisons
+    from claims.models import Figure
+    from sources.models import Source
+
+    if Source.objects.filter(slug=BIG_SOURCE).exists():
+        return BIG_SOURCE
+    text = "A statistical yearbook: " + " ".join(WORDS)
+    big = Source.objects.create(slug=BIG_SOURCE, title="Statistical yearbook (bench: many figures)", text=text,
+                                content_hash=Source.hash_text(text), status="published", published_on=date(2024, 1, 1),
+                                published_precision="day", kind=Source.Kind.REPORT)
+    columns = [column for column in _COLUMNS if column != "source_id"]
+    seen, rows = set(), []
+    for row in Figure.objects.public().order_by("id").values_list(*columns).iterator(chunk_size=5000):
+        values = dict(zip(columns, row, strict=True))
+        identity = tuple(values[key] for key in ("metric_id", "subject_id", "period_start", "period_end",
+                                                 "dimensions", "value_text", "attributed_to_id"))
+        if identity not in seen:
+            seen.add(identity)
+            rows.append(tuple(big.pk if column == "source_id" else values[column] for column in _COLUMNS))
+        if len(rows) >= n:
+            break
+    _write(rows)
     comparisons.rebuild()
+    from django.db import connection
+
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE claims_figure" if connection.get_autocommit() else "ANALYZE claims_figure")
-            cursor.execute("ANALYZE claims_comparison; ANALYZE sources_source")
+            cursor.execute("ANALYZE claims_figure; ANALYZE claims_comparison")  # the planner learns of the big source
+    return BIG_SOURCE
 
 
 def empty_figures() -> None:
@@ -207,4 +262,6 @@ def empty_figures() -> None:
                            "claims_review_evidence CASCADE")
     else:
         Figure.objects.all().delete()
+    from sources.models import Source
 
+    Source.objects.filter(slug=BIG_SOURCE).delete()  # made again, from the new figures, by create_big_source

@@ -4,7 +4,8 @@
         [--server postgres://postgres@127.0.0.1:5432]
 
 Each size lives in its own database, factbase_bench_<size>, built once with
-bench/corpus.py and reused on later runs (drop it to rebuild). Each size is
+bench/corpus.py and reused on later runs (drop it to rebuild); each also holds one source with
+10,000 figures (corpus.create_big_source), whose page and whose neighbour's page are measured. Each size is
 measured in its own process: the public pages, the admin figure changelist as
 factbase configures it (a count capped at 1,000, full-text search, orderings an
 index serves), and a plain ModelAdmin with default settings and the same
@@ -60,6 +61,10 @@ def cases(reference):
 
     busiest = Source.objects.public().order_by("id").values_list("slug", flat=True)[5]
     metric = Metric.objects.get(slug="death-toll")
+    big = Figure.objects.public().filter(source__slug=reference.big_source).order_by("id").first()
+    neighbour = (Figure.objects.public().filter(metric=big.metric_id, subject=big.subject_id,
+                                                period_start=big.period_start).exclude(source=big.source_id)
+                 .values_list("source__slug", flat=True).first())
     word = "Zhanaozen"  # a place in about 1 subject name in 25
     public = [
         ("public", "/figures/ no filter", "/figures/"),
@@ -71,6 +76,9 @@ def cases(reference):
         ("public", "/figures/ conflicting=1", "/figures/?conflicting=1"),
         ("public", "/compare/", "/compare/"),
         ("public", "/compare/ by metric", f"/compare/?metric={metric.slug}"),
+        ("public", "source page, 10,000 figures", f"/sources/{reference.big_source}/"),
+        ("public", "source page, its neighbour", f"/sources/{neighbour}/"),
+        ("public", "source page, a typical one", f"/sources/{busiest}/"),
     ]
     admin_cases = []
     for label, prefix in (("factbase", "/admin/"), ("peer", "/bench-peer-admin/")):
@@ -102,11 +110,13 @@ def measure(size: int, repeat: int) -> list[dict]:
 
     call_command("migrate", verbosity=0)
     reference = corpus.reference_data()
-    if Figure.objects.count() != size:
+    if Figure.objects.exclude(source__slug=corpus.BIG_SOURCE).count() != size:
         corpus.empty_figures()
         started = time.perf_counter()
         corpus.create_figures(size, reference)
         print(f"built {size:,} figures in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    # One source with 10,000 figures, each also reported by another source: its page and its neighbours'.
+    reference.big_source = corpus.create_big_source(10_000)
     settings.ROOT_URLCONF = "bench.views"
     user = User.objects.filter(username="bench").first() or User.objects.create_superuser("bench", "", "bench")
     client = Client()

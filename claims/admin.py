@@ -19,7 +19,7 @@ from claims.models import Claim, Entity, EntityAlias, Figure, ImportBatch, Metri
 from claims.resources import EntityResource, MetricResource
 from claims.views import excerpt
 from factbase.autocomplete import RankedSearchMixin
-from factbase.curation import CuratedAdmin, StatusActionsMixin
+from factbase.curation import BoundedSearchMixin, CuratedAdmin, StatusActionsMixin
 from factbase.listing import CappedPaginator
 from sources.admin import SourceAdmin
 from sources.models import Source
@@ -47,12 +47,14 @@ class AdminCappedPaginator(CappedPaginator):
     cap = 1000
 
 
-class FullTextSearchMixin:
+class FullTextSearchMixin(BoundedSearchMixin):
     """The admin search box uses the stored, indexed search vector (PostgreSQL), or words elsewhere."""
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
             return queryset, False
+        if refused := self.refuse_search(request, queryset, search_term):
+            return refused
         if connection.vendor == "postgresql" and not _has_search_words(search_term):
             # Only stop words ("more than"): full text would find nothing, so match the words as typed.
             return super().get_search_results(request, queryset, search_term)
@@ -335,7 +337,7 @@ class ReviewAdmin(CuratedAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(UndoImportMixin, admin.ModelAdmin):
+class ImportBatchAdmin(UndoImportMixin, BoundedSearchMixin, admin.ModelAdmin):
     list_display = ["__str__", "model", "file_format", "created_by", "created_at", "rows_new", "rows_updated",
                     "rows_unchanged", "undone_at"]
     list_select_related = ["created_by"]

@@ -10,3 +10,9 @@ class ClaimsConfig(AppConfig):
 
         comparisons.connect()
         deletions.connect()
+
+        from django.contrib import admin
+
+        from factbase.curation import bound_every_changelist
+
+        bound_every_changelist(admin.site)  # the admin has registered every app's models by now

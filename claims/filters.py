@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from claims import dimensions
 from claims.models import NOT_PUBLIC, Entity, Figure, Metric, Status
-from factbase.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet
+from factbase.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet, SearchFilter
 from sources.models import Outlet, Source
 
 PUBLIC_STATUSES = [(value, label) for value, label in Status.choices if value not in NOT_PUBLIC]
@@ -22,6 +22,11 @@ PUBLIC_STATUSES = [(value, label) for value, label in Status.choices if value no
 class EntityReferenceField(forms.CharField):
     """An entity by slug, name or alias (Alma-Ata finds Almaty)."""
 
+    def __init__(self, *args, **kwargs):
+        # No name, slug or alias is longer (and SQLite refuses a LIKE pattern past 50,000 bytes).
+        kwargs.setdefault("max_length", Entity._meta.get_field("name").max_length)
+        super().__init__(*args, **kwargs)
+
     def clean(self, value):
         value = super().clean(value)
         if not value:
@@ -29,7 +34,9 @@ class EntityReferenceField(forms.CharField):
         # Only entities public records name: one that only hidden records name does not exist for readers.
         entity = Entity.objects.public().named(value).first()
         if entity is None:
-            raise ValidationError(f"No {self.label.lower() if self.label else 'entity'} is called “{value}”.")
+            # Values go in params: django-filter's API backend formats every message with `%`.
+            raise ValidationError(f"No {self.label.lower() if self.label else 'entity'} is called “%(value)s”.",
+                                  params={"value": value})
         return entity
 
 
@@ -46,11 +53,12 @@ class DimensionsField(forms.Field):
             try:
                 found = dimensions.parse(text)
             except dimensions.DimensionError as error:
-                raise ValidationError(str(error)) from None
+                raise ValidationError("%(error)s", params={"error": error}) from None
             if not found:
                 continue
             if any(pairs.get(key, found[key]) != found[key] for key in found):
-                raise ValidationError(f"“{text}” asks for a second value of the same dimension.")
+                raise ValidationError("“%(text)s” asks for a second value of the same dimension.",
+                                      params={"text": text})
             pairs.update(found)
         return pairs
 
@@ -104,7 +112,7 @@ class FigureFilter(SearchAndSortFilterSet):
                                               empty_label="any metric")
     subject = EntityFilter(field_name="subject", help_text="Slug, name or alias.", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(choices=PUBLIC_STATUSES, empty_label="any status", label="Status")
-    q = django_filters.CharFilter(method="search", label="Search",
+    q = SearchFilter(label="Search",
                                   widget=forms.SearchInput(attrs={"placeholder": "Zhanaozen, Gini, turnout…"}))
     value_min = django_filters.NumberFilter(method="value_range", label="Value from",
                                             widget=forms.NumberInput(attrs={"step": "any"}))
@@ -159,7 +167,7 @@ class ClaimFilter(SearchAndSortFilterSet):
     speaker = EntityFilter(field_name="speaker", help_text="Slug, name or alias.", widget=forms.HiddenInput)
     about = EntityFilter(field_name="about", help_text="Slug, name or alias.", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(choices=PUBLIC_STATUSES, empty_label="any status", label="Status")
-    q = django_filters.CharFilter(method="search", label="Search quotes", widget=forms.SearchInput)
+    q = SearchFilter(label="Search quotes", widget=forms.SearchInput)
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in CLAIM_SORTS.items()], method="ordered",
         empty_label="latest added (or best match)", label="Sort by",

@@ -424,7 +424,8 @@ class Claim(Anchored, Reviewable):
     class Meta:
         ordering = ["source", "anchor_start", "id"]
         indexes = [
-            models.Index(fields=["source", "anchor_start"]),
+            # A source's page lists its first claims in text order (anchor_start, id).
+            models.Index(fields=["source", "anchor_start", "id"], name="claim_source"),
             models.Index(fields=["status", "-id"], name="claim_status_recent"),
             # The reviewers' queue, oldest first (claims.review_queue); partial: only what awaits a verdict.
             models.Index(fields=["edited_at", "created_at", "id"], name="claim_awaiting_review",
@@ -613,8 +614,9 @@ class Figure(Anchored, Reviewable):
         # primary key, figure_identity (a constraint below), the GIN search index (migration 0004), subject and
         # import_batch (foreign keys: a subject filter, an import's records) are the others.
         indexes = [
-            # A source's page lists its figures in text order; deleting a source checks it has none.
-            models.Index(fields=["source", "anchor_start"], name="figure_source"),
+            # A source's page lists its first figures in text order (anchor_start, id): with id in the index the
+            # first 100 of 10,000 are read in order, not sorted; deleting a source checks it has none.
+            models.Index(fields=["source", "anchor_start", "id"], name="figure_source"),
             # Admin figure list filtered by metric and status: a capped count stays an index scan.
             models.Index(fields=["metric", "status"], name="figure_metric_status"),
             # /figures/ in its default order (latest period first) and the admin's.

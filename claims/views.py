@@ -12,9 +12,10 @@ from itertools import pairwise
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -22,15 +23,18 @@ from django.views.decorators.http import require_safe
 
 from claims import anchors, comparisons, dimensions, review_queue
 from claims.exports import CLAIM_COLUMNS, FIGURE_COLUMNS, claim_rows, comparison_export_response, figure_rows
-from claims.filters import ClaimFilter, FigureFilter
+from claims.filters import ClaimFilter, ComparisonFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, Figure, Metric, Review, Status
 from factbase.listing import (
     BACKGROUND_FORMATS,
     EXPORT_FORMATS,
     CappedPaginator,
     FilteredListView,
+    export_refused,
+    page_number,
     without_empty_parameters,
 )
+from factbase.throttling import export_wait
 from sources.models import Outlet, Source
 
 
@@ -171,21 +175,23 @@ def compare(request):
     if (clean := without_empty_parameters(request)) is not None:
         return clean
     found = Comparison.objects.select_related("metric", "subject").by_disagreement()
+    # metric, subject and conflicting are checked by the API's FilterSet (a NUL, a 100,000-character name or an
+    # unknown slug is a reason, never a query error); the page keeps its own messages for them.
+    form = ComparisonFilter(request.GET, queryset=found).form
+    form.is_valid()
     errors = []
     metric_slug, subject_ref = request.GET.get("metric", ""), request.GET.get("subject", "")
-    metric = subject = None
-    if metric_slug:
-        metric = Metric.objects.filter(slug=metric_slug).first()
-        if metric is None:
-            errors.append(f"No metric has the slug “{metric_slug}”.")
+    metric, subject = form.cleaned_data.get("metric"), form.cleaned_data.get("subject")
+    if "metric" in form.errors:
+        errors.append(f"No metric has the slug “{metric_slug}”.")
+    elif metric is not None:
         found = found.filter(metric=metric)
-    if subject_ref:
-        subject = Entity.objects.public().named(subject_ref).first()
-        if subject is None:
-            errors.append(f"No subject is called “{subject_ref}”.")
+    if "subject" in form.errors:
+        errors.append(f"Subject: {' '.join(form.errors['subject'])}")
+    elif subject is not None:
         found = found.filter(subject=subject)
     conflicting = request.GET.get("conflicting", "")
-    if conflicting not in ("", "1", "0"):
+    if "conflicting" in form.errors:
         errors.append("conflicting: use 1 for conflicts only.")
     if conflicting == "1":
         found = found.filter(conflicting=True)
@@ -207,6 +213,8 @@ def compare(request):
     if errors:
         return render(request, "claims/compare.html", {**context, "groups": []}, status=400)
     if fmt:
+        if wait := export_wait(request):
+            return export_refused(request, wait)
         if fmt in BACKGROUND_FORMATS and (
                 count := found.aggregate(n=Sum("figure_count"))["n"] or 0) > settings.EXPORT_SHEET_INLINE_MAX_ROWS:
             return compare_download_too_big(request, fmt, count)
@@ -279,11 +287,11 @@ def compare_across(request, context, metric, subject):
 
 def _page(request, paginator):
     """The asked page; None for one that is not a page number, 404 past the end."""
-    number = request.GET.get("page") or "1"
-    if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= 10_000:
+    number = page_number(request.GET.get("page") or "1", 10_000)
+    if number is None:
         return None
     try:
-        return paginator.page(int(number))
+        return paginator.page(number)
     except EmptyPage as error:
         raise Http404("There is no such page.") from error
 
@@ -321,27 +329,37 @@ def holdings() -> dict:
     }
 
 
+SOURCE_PAGE_ROWS = 100  # figures and claims a source's page lists (and marks in its text); the rest are a link away
+
+
 @require_safe
 def source_detail(request, slug: str):
+    """A source with its text, and the first SOURCE_PAGE_ROWS of its figures and claims in text order: the page
+    costs the same for a source of 10,000 figures as for one of 100 (the lists link to every one)."""
     source = get_object_or_404(Source.objects.public().select_related("outlet"), slug=slug)
-    claims = list(source.claims.public().select_related("speaker").order_by("anchor_start", "id"))
-    figures = list(source.figures.public().select_related("metric", "subject", "attributed_to", "claim")
-                   .order_by("anchor_start", "id"))
-    keys = Q()
-    for figure in figures:
-        keys |= Q(**{field: getattr(figure, field) for field in COMPARISON_KEY})
-    compared = {}
-    if figures:
-        compared = {c.key: c for c in Comparison.objects.filter(keys)}
+    claims, claim_count = _first_rows(source.claims.public().select_related("speaker").order_by("anchor_start", "id"))
+    figures, figure_count = _first_rows(source.figures.public().select_related("metric", "subject", "attributed_to")
+                                        .defer("search_vector").order_by("anchor_start", "id"))
+    shown = [figure.pk for figure in figures]
+    compared = {c.key: c for c in Comparison.objects.filter(_same_key_as(shown))} if figures else {}
     for figure in figures:
         figure.comparison = compared.get(tuple(getattr(figure, field) for field in COMPARISON_KEY))
     context = {
-        "source": source, "claims": claims, "figures": figures,
+        "source": source, "claims": claims, "figures": figures, "claim_count": claim_count,
+        "figure_count": figure_count, "page_rows": SOURCE_PAGE_ROWS, "compare_url": reverse("claims:compare"),
         "text": annotated_text(source.text, claims, figures),
         "cited_by": cited_by(source),
-        "compared_with": compared_with(source, figures) if compared else [],
+        "compared_with": compared_with(source, shown) if compared else [],
     }
     return render(request, "sources/source_detail.html", context)
+
+
+def _first_rows(queryset) -> tuple[list, int]:
+    """The first SOURCE_PAGE_ROWS rows, and how many there are in all (counted only when there are more)."""
+    rows = list(queryset[: SOURCE_PAGE_ROWS + 1])
+    if len(rows) <= SOURCE_PAGE_ROWS:
+        return rows, len(rows)
+    return rows[:SOURCE_PAGE_ROWS], queryset.order_by().count()  # an index-only count on figure_source
 
 
 def cited_by(source) -> list:
@@ -352,17 +370,26 @@ def cited_by(source) -> list:
     return list(reviews)
 
 
-def compared_with(source, figures) -> list:
-    """Other sources with figures in the same comparisons as this source's, most shared first."""
-    keys = Q()
-    for figure in figures:
-        if figure.comparison is not None:
-            keys |= Q(**{f"figures__{field}": getattr(figure, field) for field in COMPARISON_KEY})
-    return list(
-        Source.objects.public().exclude(pk=source.pk).filter(keys)
-        .filter(figures__in=Figure.objects.public())
-        .annotate(shared=Count("figures", distinct=True)).order_by("-shared", "title").defer("text")[:20]
-    )
+def _same_key_as(figure_ids: list[int]) -> Exists:
+    """Rows (comparisons or figures) with the comparison key of one of these figures: a semi-join from at most
+    SOURCE_PAGE_ROWS figures by primary key, each looked up by its key (comparison_unique_key, figure_identity)."""
+    return Exists(Figure.objects.filter(pk__in=figure_ids, **{field: OuterRef(field) for field in COMPARISON_KEY}))
+
+
+def compared_with(source, figure_ids: list[int]) -> list:
+    """Other sources with public figures in the comparisons of the figures this page shows, most shared first
+    (at most 20).
+
+    The figures are counted by source in one grouped query, and only then are the top sources read: a big
+    source among them is counted through an index, never joined row by row against this one's figures.
+    """
+    shared = dict(Figure.objects.public().filter(_same_key_as(figure_ids)).exclude(source=source).order_by()
+                  .values("source_id").annotate(shared=Count("id")).order_by("-shared", "source_id")
+                  .values_list("source_id", "shared")[:20])
+    others = list(Source.objects.filter(pk__in=shared).defer("text", "search_vector"))
+    for other in others:
+        other.shared = shared[other.pk]
+    return sorted(others, key=lambda other: (-other.shared, other.title))
 
 
 def annotated_text(text: str, claims, figures) -> SafeString:

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.utils import bulk_update_with_history
 
+from factbase.filters import MAX_SEARCH_LENGTH
 from factbase.versioning import EditConflict, Versioned
 
 # Sent after a bulk publish or withdraw (bulk writes send no post_save): whatever derives from visibility —
@@ -78,7 +79,45 @@ def _short(value, length: int = 80) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class BoundedSearchMixin:
+    """A changelist refuses what no database should be asked: a search past MAX_SEARCH_LENGTH characters (SQLite
+    refuses a LIKE pattern past 50,000 bytes) or with a NUL (PostgreSQL refuses it) gets a message and no rows;
+    a filter value with a NUL or a whole number past 64 bits (`?pk__in=99999999999999999999`, which Django passes
+    to the database as it is) is a 400, as an unknown filter is."""
+
+    def lookup_allowed(self, lookup, value, request):
+        values = value if isinstance(value, list | tuple) else str(value).split(",")
+        if any("\x00" in item or _past_64_bits(item) for item in values):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def refuse_search(self, request, queryset, search_term):
+        """(no rows, False) with a message for a search that is not run; None for one that may be."""
+        if len(search_term) > MAX_SEARCH_LENGTH or "\x00" in search_term:
+            messages.error(request, f"Searches take at most {MAX_SEARCH_LENGTH} characters and no NUL characters; "
+                                    f"this one has {len(search_term):,} characters. Nothing was searched.")
+            return queryset.none(), False
+        return None
+
+    def get_search_results(self, request, queryset, search_term):
+        return self.refuse_search(request, queryset, search_term) or super().get_search_results(
+            request, queryset, search_term)
+
+
+def _past_64_bits(text: str) -> bool:
+    digits = text.strip().removeprefix("-").removeprefix("+")
+    return digits.isascii() and digits.isdigit() and (len(digits) > 19 or int(digits) > 2**63 - 1)
+
+
+def bound_every_changelist(site) -> None:
+    """Give every ModelAdmin on the site, Django's and other apps' too, BoundedSearchMixin's checks."""
+    for model, model_admin in list(site._registry.items()):
+        if not isinstance(model_admin, BoundedSearchMixin):
+            site.unregister(model)
+            site.register(model, type(type(model_admin).__name__, (BoundedSearchMixin, type(model_admin)), {}))
+
+
+class CuratedAdmin(BoundedSearchMixin, SimpleHistoryAdmin):
     form = VersionedForm
     superuser_deletes = False  # sources, claims and figures: everyone else withdraws them
 

@@ -8,6 +8,10 @@ from django.core.exceptions import ValidationError
 
 from claims.parsing import ParseError, parse_period
 
+# Longest search a list takes. Longer ones find nothing a shorter one would not, and SQLite refuses a LIKE
+# pattern past 50,000 bytes: a bound here makes a 100,000-character `q` a 400 with its reason, not a 500.
+MAX_SEARCH_LENGTH = 500
+
 
 class PeriodBoundField(forms.CharField):
     """A date, a month or a year: 2011, 2011-12, December 2011, 2011-12-16."""
@@ -23,7 +27,9 @@ class PeriodBoundField(forms.CharField):
         try:
             period = parse_period(value)
         except ParseError as error:
-            raise ValidationError(f"“{value}” is not a date, month or year ({error}).") from None
+            # Values go in params: django-filter's API backend formats every message with `%`.
+            raise ValidationError("“%(value)s” is not a date, month or year (%(error)s).",
+                                  params={"value": value, "error": error}) from None
         return period.end if self.end else period.start
 
 
@@ -46,6 +52,15 @@ class PeriodBeforeFilter(django_filters.Filter):
 
     def filter(self, qs, value):
         return qs if value is None else qs.filter(period_start__lte=value)
+
+
+class SearchFilter(django_filters.CharFilter):
+    """`q`: words to search for, at most MAX_SEARCH_LENGTH characters."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("method", "search")
+        kwargs.setdefault("max_length", MAX_SEARCH_LENGTH)
+        super().__init__(*args, **kwargs)
 
 
 class SearchAndSortFilterSet(django_filters.FilterSet):

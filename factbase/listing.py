@@ -5,6 +5,7 @@ Lists never count the whole table: a page is a window with a look-ahead row, fac
 read, and a paginator that must count (the admin's, /compare/'s) stops at a cap.
 """
 
+import math
 from collections import Counter
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.views import View
 
 from claims.exports import table_export_response
+from factbase.throttling import export_wait
 
 EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
 # Spreadsheets past settings.EXPORT_SHEET_INLINE_MAX_ROWS rows are prepared in the background (jobs.views);
@@ -30,6 +32,18 @@ SAMPLE = 2_000  # facets count at most this many matches; searches with more are
 MAX_PAGE = 200  # deeper pages cost more (OFFSET): past them, narrow the filters or download the file
 REPEATABLE = ("source", "dimension")  # parameters a facet adds to rather than replaces
 _MARK_START, _MARK_STOP = "\ue000", "\ue001"  # private-use characters: the headline is escaped before marking
+
+
+def page_number(text: str, last: int) -> int | None:
+    """The page a `page` parameter asks for, or None when it is not a whole number from 1 to `last`.
+
+    Only ASCII digits, and no more of them than `last` has: `²` is a digit to isdigit() but not to int(),
+    and int() refuses 4,300 digits or more.
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(last)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= last else None
 
 
 class PageWindow:
@@ -45,6 +59,16 @@ class PageWindow:
         self.has_next = len(rows) > per_page and number < MAX_PAGE
         self.has_previous = number > 1
         self.next_page_number, self.previous_page_number = number + 1, number - 1
+
+
+def export_refused(request, wait: int):
+    """429: this client has taken its downloads for now; Retry-After says when it may take more."""
+    response = render(request, "export_limited.html", {
+        "limit": settings.EXPORT_RATE_LIMIT, "window_minutes": max(1, round(settings.EXPORT_RATE_WINDOW / 60)),
+        "wait_minutes": max(1, math.ceil(wait / 60)),
+    }, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 class FilteredListView(View):
@@ -101,15 +125,18 @@ class FilteredListView(View):
             ])
         queryset = filterset.qs
         if fmt:
+            if wait := export_wait(request):
+                return export_refused(request, wait)
             if fmt in BACKGROUND_FORMATS and (
                     count := count_over(queryset, settings.EXPORT_SHEET_INLINE_MAX_ROWS)) is not None:
                 from jobs.views import offer_export  # jobs imports this module
 
                 return offer_export(request, fmt, count)
             return self.export(self.in_screen_order(filterset), fmt)
-        page_number = request.GET.get("page") or "1"
-        if not page_number.isdigit() or not 1 <= int(page_number) <= MAX_PAGE:
-            return self.invalid(request, filterset, [f"Page “{page_number}”: give a number from 1 to {MAX_PAGE}."])
+        page_text = request.GET.get("page") or "1"
+        number = page_number(page_text, MAX_PAGE)
+        if number is None:
+            return self.invalid(request, filterset, [f"Page “{page_text[:20]}”: give a number from 1 to {MAX_PAGE}."])
         q = filterset.form.cleaned_data.get("q", "").strip()
         # One read of at most SAMPLE rows gives the facets and, when the matches are fewer, their count:
         # no page ever counts the whole table.
@@ -120,7 +147,7 @@ class FilteredListView(View):
         ranked = bool(q and not filterset.form.cleaned_data.get("sort") and count is not None)
         # Full texts and search vectors stay in the database: a page of rows needs neither.
         queryset = queryset.select_related(*self.select_related).defer(*self.deferred)
-        page = PageWindow(queryset.ranked(q) if ranked else queryset, int(page_number), self.paginate_by, count)
+        page = PageWindow(queryset.ranked(q) if ranked else queryset, number, self.paginate_by, count)
         if page.number > 1 and not page.object_list:
             raise Http404("There is no such page of this list.")
         objects = page.object_list

@@ -180,6 +180,29 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "login_locked.html"
 AXES_CLIENT_IP_CALLABLE = "factbase.throttling.client_ip"
 AXES_USERNAME_CALLABLE = "factbase.throttling.username"  # bounded: see there
+# Downloads (`?format=csv|json|xlsx|ods` on /figures/, /claims/, /sources/): each client address may take
+# EXPORT_RATE_LIMIT of them in EXPORT_RATE_WINDOW seconds, then gets a 429 with Retry-After. 0 turns it off.
+# A download reads every matching row, so this keeps one reader from holding the workers; a researcher
+# rarely needs more than a few a minute.
+EXPORT_RATE_LIMIT = env_int("EXPORT_RATE_LIMIT", 30)
+EXPORT_RATE_WINDOW = env_int("EXPORT_RATE_WINDOW", 300)
+if EXPORT_RATE_WINDOW < 1:
+    raise ImproperlyConfigured("EXPORT_RATE_WINDOW must be at least 1 (seconds)")
+
+# Django's cache holds the download counts. The default, memory in each process, works with nothing else
+# running but gives each gunicorn worker its own count (a client then gets up to workers × the limit):
+# with several workers set CACHE_URL=db (a table in the database; run `manage.py createcachetable`) or
+# CACHE_URL=redis://host:6379/0 (needs the `redis` package), which every worker shares.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if not CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL == "db":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "factbase_cache"}}
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: expected nothing, db or a redis:// address")
+
 # How many reverse proxies in front of the app append the address they were connected from to
 # X-Forwarded-For. 0, the default: the client is REMOTE_ADDR and X-Forwarded-For is ignored, since any
 # client can send one. Behind one nginx, set 1 — and let only the proxy reach the app's port.

@@ -1,9 +1,13 @@
-"""Who is trying to log in, as login throttling (django-axes) counts them: an address and a username."""
+"""Who a client is, as the throttles count them: login throttling (django-axes) by address and username, and the
+budget of downloads (`?format=…`) each address may take."""
 
 import ipaddress
+import math
+import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
 
 def client_ip(request) -> str | None:
@@ -37,3 +41,25 @@ def username(request, credentials: dict | None) -> str | None:
     if name is None:
         return None
     return name[: get_user_model()._meta.get_field("username").max_length]
+
+
+def export_wait(request) -> int:
+    """0 when this client may take another download now; else the seconds until its budget is renewed.
+
+    Each address may take EXPORT_RATE_LIMIT downloads in each window of EXPORT_RATE_WINDOW seconds (a fixed
+    window: at its turn a client may take up to twice the budget in a short time, never more). The count
+    lives in Django's cache: it is shared by every worker only when the cache is (CACHE_URL).
+    """
+    limit, window = settings.EXPORT_RATE_LIMIT, settings.EXPORT_RATE_WINDOW
+    if limit <= 0:
+        return 0  # 0 turns the limit off
+    now = time.time()
+    start = int(now // window) * window
+    key = f"exports:{client_ip(request) or 'unknown'}:{start}"
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        taken = cache.incr(key)
+    except ValueError:  # the window ended between add and incr: this is the first of the next one
+        cache.set(key, 1, timeout=window + 1)
+        taken = 1
+    return 0 if taken <= limit else max(1, math.ceil(start + window - now))

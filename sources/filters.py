@@ -3,7 +3,7 @@
 import django_filters
 from django import forms
 
-from factbase.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet
+from factbase.filters import PeriodAfterFilter, PeriodBeforeFilter, SearchAndSortFilterSet, SearchFilter
 from sources.models import Outlet, Source, language_name
 
 SOURCE_SORTS = {
@@ -39,12 +39,13 @@ class SourceFilter(SearchAndSortFilterSet):
         widget=forms.MultipleHiddenInput,
     )
     kind = django_filters.ChoiceFilter(choices=Source.Kind.choices, empty_label="any kind")
-    language = LanguageFilter(label="Language", help_text="A language code: en, ru, kk.", widget=forms.HiddenInput)
+    language = LanguageFilter(max_length=Source._meta.get_field("language").max_length, label="Language",
+                              help_text="A language code: en, ru, kk.", widget=forms.HiddenInput)
     published_after = PublishedAfterFilter(label="Published from",
                                            widget=forms.TextInput(attrs={"placeholder": "2018"}))
     published_before = PublishedBeforeFilter(label="Published until",
                                              widget=forms.TextInput(attrs={"placeholder": "2025"}))
-    q = django_filters.CharFilter(method="search", label="Search titles and full texts", widget=forms.SearchInput)
+    q = SearchFilter(label="Search titles and full texts", widget=forms.SearchInput)
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in SOURCE_SORTS.items()], method="ordered",
         empty_label="newest first (or best match)", label="Sort by",

@@ -163,3 +163,11 @@ def run_worker(monkeypatch, settings, tmp_path):
                          max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run()
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with no downloads counted against its client (the export rate limit's counts)."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -1,5 +1,6 @@
 """What import_figures and import_claims share: options, progress on a terminal, errors, exit status."""
 
+import codecs
 import sys
 import time
 
@@ -28,6 +29,11 @@ class ImportCommand(BaseCommand):
         parser.add_argument("--user", help="Username recorded as the importer (default: none).")
 
     def handle(self, *args, file, user, format, **options):
+        if options.get("encoding"):
+            try:
+                codecs.lookup(options["encoding"])
+            except LookupError:
+                raise CommandError(f"Unknown encoding “{options['encoding']}”: try utf-8, latin-1 or cp1251.") from None
         importer = None
         if user:
             importer = get_user_model().objects.filter(username=user).first()

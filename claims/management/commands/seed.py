@@ -41,11 +41,20 @@ class Command(BaseCommand):
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise CommandError(f"Cannot read the corpus {path}: {error}") from None
+        except RecursionError:
+            raise CommandError(f"Cannot read the corpus {path}: it is nested too deeply.") from None
+        if problem := _shape_problem(data):
+            raise CommandError(f"The corpus {path} is not a seed corpus: {problem}.")
         self.counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
         try:
             with transaction.atomic():
                 self.load(data, path.parent)
         except ValidationError as error:
+            raise CommandError(f"The corpus is inconsistent, nothing was loaded: {error}") from None
+        except KeyError as error:
+            # a field a record needs, or a slug or ref it names that the corpus does not hold
+            raise CommandError(f"The corpus is inconsistent, nothing was loaded: {error} is missing.") from None
+        except (ValueError, ArithmeticError, OSError) as error:  # a date, a number or a text file it cannot read
             raise CommandError(f"The corpus is inconsistent, nothing was loaded: {error}") from None
         self.stdout.write(
             "Seed corpus: {created} created, {updated} updated, {unchanged} unchanged.".format(**self.counts)
@@ -156,6 +165,20 @@ class Command(BaseCommand):
         candidate._change_reason = CHANGE_REASON
         candidate.save()
         return candidate
+
+
+SECTIONS = ("outlets", "entities", "metrics", "sources", "claims", "figures")
+
+
+def _shape_problem(data) -> str | None:
+    """What keeps `data` from being a corpus: an object of lists of objects, one list per section."""
+    if not isinstance(data, dict):
+        return f"it holds a JSON {type(data).__name__}, not an object of {', '.join(SECTIONS)}"
+    for section in SECTIONS:
+        rows = data.get(section, [])
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            return f"“{section}” is not a list of objects"
+    return None
 
 
 def _decimal(raw):

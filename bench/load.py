@@ -1,0 +1,288 @@
+"""factbase under load: gunicorn (4 sync workers) on PostgreSQL with the seed corpus plus 100,000 generated figures,
+driven from a second process on 127.0.0.1.
+
+    .venv/bin/python bench/load.py [--duration 30] [--connections 16 64] [--figures 100000]
+        [--server postgres://postgres@127.0.0.1:5432] [--database factbase_bench_load] [--port 8765]
+        [--storm-clients 8] [--only home figures]
+
+Builds the database once (migrate, `manage.py seed`, bench/corpus.py's figures; drop it to rebuild), starts
+gunicorn with factbase/gunicorn.conf.py and production settings (DEBUG=0, the download counts in the database
+cache so every worker shares them), then drives each URL for --duration seconds at each number of connections:
+a bounded pool of threads, each with its own connection, one request at a time. Then the export storm:
+--storm-clients clients, each from its own loopback address (127.0.0.N, so each has its own download budget),
+download every figure as ODS and XLSX over and over while 16 readers load the home page and /figures/.
+
+Prints one table: requests/s, p50 and p99 in ms, answers other than 2xx (429s, the download rate limit, counted
+apart), and the workers gunicorn killed for running past their timeout during that run. The machine's load
+average is printed alongside: on a shared machine the numbers are only as good as the quiet they ran in.
+"""
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
+PYTHON = sys.executable
+KILLED = re.compile(r"WORKER TIMEOUT|was sent SIGKILL|killed", re.IGNORECASE)
+
+
+def urls(host: str, port: int) -> dict[str, str]:
+    """The pages, searches and downloads driven, by name (a source page and a metric found in the database)."""
+    source, metric, subject = _probe(host, port)
+    return {
+        "home": "/",
+        "figures": "/figures/",
+        "figures by metric": f"/figures/?metric={metric}",
+        "figures search": "/figures/?q=Zhanaozen",
+        "claims": "/claims/",
+        "sources": "/sources/",
+        "sources search": "/sources/?q=strike",
+        "source page": f"/sources/{source}/",
+        "compare": "/compare/",
+        "compare by subject": f"/compare/?subject={subject}",
+        "api figures": "/api/figures/",
+        "figures csv (by metric)": f"/figures/?metric={metric}&format=csv",
+    }
+
+
+def _probe(host, port):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factbase.settings")
+    import django
+
+    django.setup()
+    from claims.models import Comparison, Figure
+
+    figure = Figure.objects.public().select_related("source", "metric").order_by("id").first()
+    comparison = Comparison.objects.select_related("subject").order_by("-disagreement").first()
+    return figure.source.slug, figure.metric.slug, comparison.subject.slug
+
+
+class Run:
+    """Requests from `connections` threads for `duration` seconds; latencies and statuses kept."""
+
+    def __init__(self, host, port, paths, connections, duration, source_addresses=None):
+        self.host, self.port, self.paths = host, port, paths
+        self.connections, self.duration = connections, duration
+        self.source_addresses = source_addresses or ["127.0.0.1"] * connections
+        self.latencies, self.statuses, self.errors = [], {}, 0
+        self.lock = threading.Lock()
+
+    def worker(self, index, deadline):
+        path_index = index
+        while time.monotonic() < deadline:
+            path = self.paths[path_index % len(self.paths)]
+            path_index += 1
+            connection = http.client.HTTPConnection(self.host, self.port, timeout=180,
+                                                    source_address=(self.source_addresses[index], 0))
+            started = time.monotonic()
+            try:
+                connection.request("GET", path, headers={"Host": "127.0.0.1"})
+                response = connection.getresponse()
+                while response.read(1 << 16):  # the whole body, as a browser would read it
+                    pass
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                status = "error"
+            finally:
+                connection.close()
+            elapsed = (time.monotonic() - started) * 1000
+            with self.lock:
+                self.latencies.append(elapsed)
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def start(self):
+        deadline = time.monotonic() + self.duration
+        self.started = time.monotonic()
+        self.threads = [threading.Thread(target=self.worker, args=(i, deadline), daemon=True)
+                        for i in range(self.connections)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def join(self):
+        for thread in self.threads:
+            thread.join()
+        self.elapsed = time.monotonic() - self.started
+        return self
+
+    def row(self, name, kills) -> dict:
+        latencies = sorted(self.latencies) or [0]
+        ok = sum(n for status, n in self.statuses.items() if isinstance(status, int) and 200 <= status < 300)
+        limited = self.statuses.get(429, 0)
+        return {"url": name, "connections": self.connections, "requests": len(self.latencies),
+                "rps": len(self.latencies) / self.elapsed, "p50": statistics.median(latencies),
+                "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
+                "non_2xx": len(self.latencies) - ok - limited, "limited": limited, "kills": kills,
+                "statuses": dict(self.statuses)}
+
+
+def drive(args) -> None:
+    """The client process: every URL at every number of connections, then the export storm."""
+    host, port = "127.0.0.1", args.port
+    paths = urls(host, port)
+    if args.only:
+        paths = {name: path for name, path in paths.items() if any(word in name for word in args.only)}
+    log = Path(args.log)
+    rows = []
+
+    def kills_since(offset: int) -> tuple[int, int]:
+        text = log.read_text(errors="replace")
+        return len(KILLED.findall(text[offset:])), len(text)
+
+    _, offset = kills_since(0)
+    for name, path in paths.items():
+        for connections in args.connections:
+            run = Run(host, port, [path], connections, args.duration).start().join()
+            kills, offset = kills_since(offset)
+            rows.append(run.row(name, kills))
+            _print_row(rows[-1], file=sys.stderr)
+    if args.storm_clients:
+        storm_paths = ["/figures/?format=ods", "/figures/?format=xlsx"]
+        storm = Run(host, port, storm_paths, args.storm_clients, args.duration,
+                    source_addresses=[f"127.0.0.{10 + i}" for i in range(args.storm_clients)]).start()
+        readers = Run(host, port, ["/"], 16, args.duration).start()
+        figure_readers = Run(host, port, ["/figures/"], 8, args.duration).start()
+        readers.join(), figure_readers.join(), storm.join()
+        kills, offset = kills_since(offset)
+        rows.append(readers.row("storm: home", 0))
+        rows.append(figure_readers.row("storm: figures", 0))
+        rows.append(storm.row("storm: ods/xlsx of every figure", kills))
+        for row in rows[-3:]:
+            _print_row(row, file=sys.stderr)
+    import json
+
+    print(json.dumps(rows))
+
+
+HEADER = (f"| {'URL':<34} | conns | {'req/s':>7} | {'p50 ms':>8} | {'p99 ms':>8} | non-2xx | 429 | kills |\n"
+          f"|{'-' * 36}|-------|---------|----------|----------|---------|-----|-------|")
+
+
+def _print_row(row, file=sys.stdout):
+    print(f"| {row['url']:<34} | {row['connections']:>5} | {row['rps']:>7.1f} | {row['p50']:>8.0f} | "
+          f"{row['p99']:>8.0f} | {row['non_2xx']:>7} | {row['limited']:>3} | {row['kills']:>5} |", file=file)
+
+
+def build(env: dict, figures: int) -> None:
+    """Collect the static files; migrate, seed and generate the figures, once (the seed goes first: its aliases
+    would clash with the generated entities' names on a second run)."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.core.management import call_command\n"
+        "call_command('collectstatic', interactive=False, verbosity=0)\n"
+        "call_command('migrate', interactive=False, verbosity=0)\n"
+        "call_command('createcachetable')\n"
+        "from bench import corpus\n"
+        "from claims.models import Figure\n"
+        f"if Figure.objects.filter(source__slug__startswith='bench-').count() < {figures}:\n"
+        "    import time; started = time.time()\n"
+        "    corpus.empty_figures()\n"
+        "    call_command('seed')\n"
+        f"    corpus.create_figures({figures}, corpus.reference_data())\n"
+        f"    print(f'built {figures:,} figures in {{time.time() - started:.0f}} s')\n"
+    )
+    subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, check=True)
+
+
+def ensure_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def wait_until_up(port: int, server: subprocess.Popen) -> None:
+    for _ in range(120):
+        if server.poll() is not None:
+            sys.exit("gunicorn stopped; see its log")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/", headers={"Host": "127.0.0.1"})
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(1)
+    sys.exit("gunicorn did not answer within 2 minutes")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=30, help="seconds per URL and number of connections")
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--figures", type=int, default=100_000)
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="factbase_bench_load")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--storm-clients", type=int, default=8, help="0: no export storm")
+    parser.add_argument("--only", nargs="*", help="drive only the URLs whose name holds one of these words")
+    parser.add_argument("--drive", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--log", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.drive:
+        drive(args)
+        return
+    ensure_database(args.server, args.database)
+    env = dict(os.environ, DATABASE_URL=f"{args.server}/{args.database}", DEBUG="0", SECRET_KEY="bench-load-only",
+               ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", CACHE_URL="db",
+               STATIC_ROOT=str(ROOT / "bench" / "out" / "static"),
+               DJANGO_SETTINGS_MODULE="factbase.settings")
+    build(env, args.figures)
+    log = ROOT / "bench" / "out" / "gunicorn-load.log"
+    log.parent.mkdir(exist_ok=True)
+    log.write_text("")
+    server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{args.port}", GUNICORN_ERROR_LOG=str(log),
+                      WEB_CONCURRENCY="4", WORKER_TIMEOUT="30")
+    server = subprocess.Popen([PYTHON, "-m", "gunicorn", "-c", "factbase/gunicorn.conf.py", "factbase.wsgi"],
+                              env=server_env, cwd=ROOT, start_new_session=True)
+    try:
+        wait_until_up(args.port, server)
+        load_before = os.getloadavg()
+        command = [PYTHON, __file__, "--drive", "--log", str(log), "--port", str(args.port), "--duration",
+                   str(args.duration), "--storm-clients", str(args.storm_clients), "--connections",
+                   *map(str, args.connections), *(["--only", *args.only] if args.only else [])]
+        client = subprocess.run(command, env=dict(env, DEBUG="1"), cwd=ROOT, capture_output=True, text=True)
+        load_after = os.getloadavg()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    if client.returncode:
+        sys.exit(client.stderr[-3000:])
+    import json
+
+    rows = json.loads(client.stdout.strip().splitlines()[-1])
+    print(f"gunicorn: 4 sync workers, timeout 30 s; {args.figures:,} generated figures + the seed corpus; "
+          f"{args.duration:g} s per row")
+    print(f"load average (1, 5, 15 min) before: {load_before[0]:.1f} {load_before[1]:.1f} {load_before[2]:.1f}; "
+          f"after: {load_after[0]:.1f} {load_after[1]:.1f} {load_after[2]:.1f} (2 cores)")
+    print(HEADER)
+    for row in rows:
+        _print_row(row)
+    others = {status for row in rows for status in row["statuses"] if status not in ("200", "429")}
+    if others:
+        print("answers other than 200 and 429: " + "; ".join(
+            f"{row['url']} ×{row['connections']}: {row['statuses']}" for row in rows
+            if set(row["statuses"]) - {"200", "429"}))
+    home = {row["connections"]: row["p99"] for row in rows if row["url"] == "home"}
+    storm_home = next((row["p99"] for row in rows if row["url"] == "storm: home"), None)
+    if storm_home is not None and 16 in home:
+        print(f"home p99 during the storm: {storm_home:.0f} ms, {storm_home / home[16]:.1f}× its p99 without "
+              f"(target ≤ 2×)")
+    figures = next((row["rps"] for row in rows if row["url"] == "figures" and row["connections"] == 16), None)
+    if figures is not None:
+        print(f"/figures/ at 16 connections: {figures:.0f} requests/s (target ≥ 150)")
+
+
+if __name__ == "__main__":
+    main()
