@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("claims", "0010_lean_figure_writes")]
+    dependencies = [("claims", "0013_desk")]
 
     operations = [
         migrations.RemoveIndex(model_name="figure", name="figure_source"),
