@@ -48,11 +48,15 @@ NOT_PUBLIC = [Status.DRAFT, Status.WITHDRAWN]
 
 class EntityQuerySet(models.QuerySet):
     def named(self, reference: str):
-        """Entities whose slug, name or alias is the reference (case-insensitive)."""
+        """Entities whose slug, name or alias is the reference (case-insensitive).
+
+        The names and the aliases are matched in subqueries of their own, so that a filter chained with this one
+        (public(), with its EXISTS probes) runs for the few entities so named, not for every entity: joined to
+        the aliases under an OR, the lookup of one subject took 2.5 s at 100,000 figures."""
         reference = reference.strip()
-        return self.filter(
-            Q(slug__iexact=reference) | Q(name__iexact=reference) | Q(aliases__name__iexact=reference)
-        ).distinct()
+        by_name = Entity.objects.filter(Q(slug__iexact=reference) | Q(name__iexact=reference)).values("pk")
+        by_alias = EntityAlias.objects.filter(name__iexact=reference).values("entity_id")
+        return self.filter(Q(pk__in=by_name) | Q(pk__in=by_alias))
 
     def public(self):
         """Entities a public claim or figure is by, about or attributed to: the others do not exist for readers.
