@@ -1,12 +1,12 @@
 """What import_figures and import_claims share: options, progress on a terminal, errors, exit status."""
 
-import codecs
 import sys
 import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from claims import spreadsheets
 from claims.spreadsheets import FORMATS
 
 
@@ -30,10 +30,10 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args, file, user, format, **options):
         if options.get("encoding"):
-            try:
-                codecs.lookup(options["encoding"])
-            except LookupError:
-                raise CommandError(f"Unknown encoding “{options['encoding']}”: try utf-8, latin-1 or cp1251.") from None
+            try:  # named before the file is opened, in the reader's own words
+                spreadsheets.text_encoding(options["encoding"])
+            except spreadsheets.FileProblem as problem:
+                raise CommandError(str(problem)) from None
         importer = None
         if user:
             importer = get_user_model().objects.filter(username=user).first()
