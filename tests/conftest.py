@@ -3,11 +3,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from claims.models import Claim, Entity, EntityAlias, Figure, Metric
 from claims.rules import VERDICTS
 from sources.models import Source
+from tests import roles
 
 _counter = itertools.count(1)
 
@@ -105,7 +106,7 @@ def make_claim(db, make_source):
 
 def _user_in(role, username):
     user = User.objects.create_user(username, password="pw-for-tests-only", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
+    user.groups.add(roles.role(role))  # as migration 0003 makes it, should a transactional test have flushed it
     return user
 
 

@@ -9,9 +9,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from claims.models import Figure
+from tests.roles import role
 from tests.test_browser_csp import CHROMIUM, browser_page  # noqa: F401 - a fixture used below
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -22,18 +23,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium (/usr/bin/chromium) is not installed"),
     pytest.mark.django_db(transaction=True),  # the live server and the worker need committed rows
 ]
-
-
-def role(name: str) -> Group:
-    """The role as migration 0003 makes it: a transactional test before this one flushed the groups away."""
-    from importlib import import_module
-
-    from django.contrib.auth.models import Permission
-
-    group, _ = Group.objects.get_or_create(name=name)
-    for app, codename in import_module("claims.migrations.0003_roles").ROLES[name]:
-        group.permissions.add(Permission.objects.get(content_type__app_label=app, codename=codename))
-    return group
 
 
 def big_file(path: Path) -> Path:

@@ -10,11 +10,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from claims.models import Claim, Entity, Figure, Metric
 from sources.models import Source
+from tests.roles import role
 from tests.test_browser_csp import WATCH_VIOLATIONS
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,18 +52,6 @@ def page():
         yield context.new_page()
         context.close()
         browser.close()
-
-
-def role(name: str) -> Group:
-    """The role as migration 0003 makes it: a transactional test before this one flushed the groups away."""
-    from importlib import import_module
-
-    from django.contrib.auth.models import Permission
-
-    group, _ = Group.objects.get_or_create(name=name)
-    for app, codename in import_module("claims.migrations.0003_roles").ROLES[name]:
-        group.permissions.add(Permission.objects.get(content_type__app_label=app, codename=codename))
-    return group
 
 
 @pytest.fixture
