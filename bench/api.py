@@ -94,6 +94,25 @@ def measure(client, url: str, repeat: int) -> dict:
             "p95": timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]}
 
 
+def prepare_database(script: str, size: int) -> None:
+    """Migrate the PostgreSQL database in DATABASE_URL and give it `size` generated figures (kept when it has them)."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bench import corpus
+    from claims.models import Figure
+
+    if connection.vendor != "postgresql":
+        sys.exit(f"{script} measures PostgreSQL: set DATABASE_URL to a postgres:// database")
+    call_command("migrate", verbosity=0)
+    reference = corpus.reference_data()
+    if Figure.objects.count() != size:
+        corpus.empty_figures()
+        started = time.perf_counter()
+        create_figures(size, reference)
+        print(f"built {size:,} figures in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=100_000)
@@ -103,22 +122,9 @@ def main():
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
 
-    from bench import corpus
-    from claims.models import Figure
-
-    if connection.vendor != "postgresql":
-        sys.exit("bench/api.py measures PostgreSQL: set DATABASE_URL to a postgres:// database")
-    call_command("migrate", verbosity=0)
-    reference = corpus.reference_data()
-    if Figure.objects.count() != args.size:
-        corpus.empty_figures()
-        started = time.perf_counter()
-        create_figures(args.size, reference)
-        print(f"built {args.size:,} figures in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    prepare_database("bench/api.py", args.size)
     client = Client(HTTP_HOST="localhost")
     cases = [
         ("API figures, first page", "/api/figures/?page_size=50"),

@@ -11,7 +11,6 @@ holds that many already. Prints p50/p95 over --repeat requests and the queries o
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,23 +28,12 @@ def main():
 
     django.setup()
     from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
 
-    from bench import corpus
-    from bench.api import create_figures, measure
+    from bench.api import measure, prepare_database
     from claims.models import Figure, Metric, Status
 
-    if connection.vendor != "postgresql":
-        sys.exit("bench/review_queue.py measures PostgreSQL: set DATABASE_URL to a postgres:// database")
-    call_command("migrate", verbosity=0)
-    reference = corpus.reference_data()
-    if Figure.objects.count() != args.size:
-        corpus.empty_figures()
-        started = time.perf_counter()
-        create_figures(args.size, reference)
-        print(f"built {args.size:,} figures in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    prepare_database("bench/review_queue.py", args.size)
     reviewer, _ = User.objects.get_or_create(username="bench-reviewer", defaults={"is_staff": True})
     reviewer.groups.add(Group.objects.get(name="Reviewer"))
     client = Client(HTTP_HOST="localhost")
