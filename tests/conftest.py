@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import transaction
 
 from claims.models import Claim, Entity, EntityAlias, Figure, Metric
 from claims.rules import VERDICTS
@@ -146,6 +148,27 @@ def reference_data(metrics):
         Entity.objects.create(slug=slug, name=name)
     EntityAlias.objects.create(entity=Entity.objects.get(slug="almaty"), name="Alma-Ata")
     EntityAlias.objects.create(entity=Entity.objects.get(slug="zhanaozen-2011"), name="Zhanaozen massacre")
+
+
+@pytest.fixture(scope="module")
+def _seed_corpus_for_module(django_db_setup, django_db_blocker):
+    """The seed corpus, loaded once per module (seeding takes seconds) in a transaction rolled back after the
+    module. Each test's own transaction (pytest-django's `db`) is a savepoint inside it, so what one test changes
+    is gone before the next, exactly as when each test seeded for itself."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        call_command("seed", verbosity=0)
+    yield  # database access stays blocked for the module's tests that do not ask for it
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def seeded(_seed_corpus_for_module, db):
+    """The seed corpus, for tests that read it or change it in their own transaction (not transactional tests:
+    they commit, and their flush would empty the module's corpus)."""
 
 
 @pytest.fixture

@@ -27,11 +27,6 @@ def extract_json(source: str) -> list[dict]:
     return json.loads(out.getvalue())
 
 
-@pytest.fixture
-def seeded(db):
-    call_command("seed", verbosity=0)
-
-
 def test_json_of_a_seeded_source_has_exactly_the_keys_design_fixes(seeded):
     found = extract_json("smk-decommunization-central-asia")
     assert {frozenset(s) for s in found} == {frozenset(FIGURE_KEYS), frozenset(QUOTE_KEYS)}

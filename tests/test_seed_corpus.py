@@ -4,7 +4,6 @@ import hashlib
 import json
 from pathlib import Path
 
-import pytest
 from django.core.management import call_command
 
 from claims import anchors
@@ -14,11 +13,6 @@ from sources.models import Source
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
-
-
-@pytest.fixture
-def seeded(db):
-    call_command("seed", verbosity=0)
 
 
 def test_all_five_texts_are_sources_with_their_text_exactly_as_given(seeded):
