@@ -4,12 +4,13 @@ was a 500)."""
 
 import json
 import os
+import queue
 import re
-import selectors
 import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -72,20 +73,30 @@ def server(tmp_path_factory):
 
 
 def listening_address(process, timeout=120) -> str:
-    """Read gunicorn's log until it says where it listens."""
+    """Read gunicorn's log until it says where it listens.
+
+    A thread reads the log: select() on the pipe would miss a line already read ahead into the file's buffer
+    (two lines written at once, as on a busy machine), and the thread keeps the pipe drained afterwards."""
+    lines = queue.Queue()
+
+    def read():
+        for line in process.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
     output = []
     deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if not selector.select(timeout=1):
-                continue
-            line = process.stdout.readline()
-            if not line:
-                break
-            output.append(line)
-            if found := re.search(r"Listening at: http://([\d.]+:\d+)", line):
-                return found.group(1)
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:
+            break
+        output.append(line)
+        if found := re.search(r"Listening at: http://([\d.]+:\d+)", line):
+            return found.group(1)
     pytest.fail("gunicorn did not start:\n" + "".join(output))
 
 
