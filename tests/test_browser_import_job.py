@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 
 from claims.models import Figure
 from tests.roles import role
@@ -34,7 +35,14 @@ def big_file(path: Path) -> Path:
 
 
 def work_in_background(run_worker) -> threading.Thread:
-    thread = threading.Thread(target=run_worker, name="db_worker")
+    def work():
+        try:
+            run_worker()
+        finally:
+            # This thread's own connection: left open, it kept PostgreSQL from dropping the test database.
+            connections.close_all()
+
+    thread = threading.Thread(target=work, name="db_worker")
     thread.start()
     return thread
 
