@@ -98,8 +98,8 @@ class Run:
                 while response.read(1 << 16):  # the whole body, as a browser would read it
                     pass
                 status = response.status
-            except (OSError, http.client.HTTPException):
-                status = "error"
+            except (OSError, http.client.HTTPException) as error:
+                status = f"error: {type(error).__name__}"
             finally:
                 connection.close()
             elapsed = (time.monotonic() - started) * 1000
@@ -118,8 +118,8 @@ class Run:
             response = connection.getresponse()
             content = response.read()
             status, answer_headers = response.status, response.headers
-        except (OSError, http.client.HTTPException):
-            status = "error"
+        except (OSError, http.client.HTTPException) as error:
+            status = f"error: {type(error).__name__}"
         finally:
             connection.close()
         elapsed = (time.monotonic() - started) * 1000

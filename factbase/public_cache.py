@@ -145,8 +145,10 @@ def public_page(view):
             content, headers = stored
             return _vary_on_cookie(HttpResponse(content, headers=headers))
         response = view(request, *args, **kwargs)
+        if not getattr(response, "is_rendered", True):
+            response = response.render()  # a template or REST framework response: rendered now, to be kept
         if storable(request, response):
-            headers = {name: value for name, value in response.items() if name.lower() != "vary"}
+            headers = dict(response.items())
             cache.set(page_key, (response.content, headers), settings.PUBLIC_CACHE_SECONDS)
         return _vary_on_cookie(response)
 

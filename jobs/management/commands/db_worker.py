@@ -12,11 +12,23 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 
 
 def lower_priority(niceness: int) -> None:
-    """Run this process (and the reloader's child) at `niceness` at least: set, not added, so it never compounds."""
-    if niceness > 0 and hasattr(os, "setpriority"):
-        current = os.getpriority(os.PRIO_PROCESS, 0)
-        if current < niceness:
-            os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    """Run this process (and the reloader's child) at `niceness` at least: set, not added, so it never compounds.
+
+    Linux schedules the processes of one session as a group (autogroup), and between groups only the group's own
+    nice counts: a worker started in a session of its own (a supervisor, `setsid`, bench/load.py) lowers its
+    group's too. One that shares its session with the web server (`make run`) leaves the group alone: within it, its
+    own niceness already puts it behind the web server.
+    """
+    if niceness <= 0 or not hasattr(os, "setpriority"):
+        return
+    if os.getpriority(os.PRIO_PROCESS, 0) < niceness:
+        os.setpriority(os.PRIO_PROCESS, 0, niceness)
+    if os.getsid(0) == os.getpid():
+        try:
+            with open("/proc/self/autogroup", "w") as autogroup:
+                autogroup.write(str(niceness))
+        except OSError:
+            pass  # no autogroups here (another OS, or the kernel's switch is off): the process's niceness is all
 
 
 class Command(DatabaseWorkerCommand):
