@@ -77,7 +77,8 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = None
     lookup_value_regex = "[^/]+"  # any id or slug reaches the view, which answers 404 in JSON for a bad one
 
-    @method_decorator(public_page)  # the same for every reader: kept for the data's generation
+    # The same for every reader: kept for the data's generation (by Accept too: another is refused with a 406).
+    @method_decorator(public_page(vary_on=("Accept",)))
     def dispatch(self, request, *args, **kwargs):
         return super().dispatch(request, *args, **kwargs)
 

@@ -130,17 +130,22 @@ def storable(request, response) -> bool:
     return not (session is not None and session.modified)
 
 
-def _page_key(request) -> str:
-    return key("page", request.get_host(), request.path, normalised_query(request.GET))
+def _page_key(request, vary_on) -> str:
+    headers = [request.headers.get(name, "") for name in vary_on]
+    return key("page", request.get_host(), request.path, normalised_query(request.GET), *headers)
 
 
-def public_page(view):
-    """Serve the view's page to anonymous readers from the shared cache, by full URL and data generation."""
+def public_page(view=None, *, vary_on: tuple[str, ...] = ()):
+    """Serve the view's page to anonymous readers from the shared cache, by full URL and data generation (and the
+    request headers named in `vary_on`: those the answer depends on, as its Vary header says)."""
+    if view is None:
+        return lambda view: public_page(view, vary_on=vary_on)
+
     @wraps(view)
     def cached(request, *args, **kwargs):
         if not shared() or not anonymous_reader(request):
             return _vary_on_cookie(view(request, *args, **kwargs))
-        page_key = _page_key(request)
+        page_key = _page_key(request, vary_on)
         if (stored := cache.get(page_key)) is not None:
             content, headers = stored
             return _vary_on_cookie(HttpResponse(content, headers=headers))

@@ -44,6 +44,15 @@ def test_a_readers_second_visit_is_served_without_a_query(client, make_figure, d
     assert again["Content-Security-Policy"] == first["Content-Security-Policy"]  # middleware still runs
 
 
+def test_the_api_is_kept_for_readers_too_and_still_refuses_what_it_cannot_send(client, make_figure,
+                                                                               django_assert_num_queries):
+    make_figure()
+    first = client.get("/api/figures/")
+    with django_assert_num_queries(0):
+        assert client.get("/api/figures/").json() == first.json()
+    assert client.get("/api/figures/", HTTP_ACCEPT="text/csv").status_code == 406
+
+
 def test_the_same_filters_in_another_order_are_the_same_page(client, make_figure, django_assert_num_queries):
     make_figure()
     client.get(FIGURES, {"status": "unverified", "metric": "death-toll"})
