@@ -20,7 +20,8 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, patch_vary_headers
@@ -53,10 +54,16 @@ def bump() -> None:
 
 
 def public_data_changed(**kwargs) -> None:
-    """After a write: a new generation now (for readers of this connection) and again when its transaction commits
-    (a reader in another connection who rendered the old data in between stored it under the first)."""
-    bump()
-    if connection.in_atomic_block and not any(func is bump for _, func, _ in connection.run_on_commit):
+    """After a write: a new generation now (for this connection's own next read) and again when its transaction
+    commits (a reader in another connection who rendered the old data in between stored it under the first).
+
+    The database cache is written in the writer's own transaction: there a bump before the commit would be seen by
+    no one else, and would hold a lock on the generation's row that every other writer waits for until this one
+    commits (an import: minutes). With it, the generation is replaced once, after the commit."""
+    in_transaction = connection.in_atomic_block
+    if not (in_transaction and isinstance(caches[DEFAULT_CACHE_ALIAS], DatabaseCache)):
+        bump()
+    if in_transaction and not any(func is bump for _, func, _ in connection.run_on_commit):
         transaction.on_commit(bump)  # once per transaction: an import saves many records
 
 

@@ -157,3 +157,20 @@ def test_a_transaction_replaces_the_generation_now_and_once_more_when_it_commits
         make_source()
     assert before != during != public_cache.generation()
     assert len(callbacks) == 1  # one more for the whole transaction, however many records it wrote
+
+
+def test_with_the_database_cache_the_generation_changes_once_the_transaction_commits(
+        settings, make_source, django_capture_on_commit_callbacks):
+    """The database cache is written in the writer's transaction: a bump inside it would lock the generation's row
+    against every other writer until the commit, and show no one else anything."""
+    from django.core.management import call_command
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                                   "LOCATION": "test_public_cache"}}
+    call_command("createcachetable", verbosity=0)
+    before = public_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        make_source()
+        make_source()
+        assert public_cache.generation() == before
+    assert len(callbacks) == 1 and public_cache.generation() != before
