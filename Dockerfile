@@ -12,4 +12,7 @@ RUN SECRET_KEY=collectstatic-signs-nothing python manage.py collectstatic --noin
 RUN useradd --system --no-create-home factbase && mkdir -p media && chown factbase media
 USER factbase
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py seed && gunicorn factbase.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# gunicorn as factbase/gunicorn.conf.py sets it up (workers, threads, timeout; WEB_CONCURRENCY and GUNICORN_THREADS
+# override); the cache table holds what every worker shares (CACHE_URL=db: download counts, cached public pages).
+ENV GUNICORN_ACCESS_LOG=-
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py createcachetable && python manage.py seed && exec gunicorn -c factbase/gunicorn.conf.py factbase.wsgi"]

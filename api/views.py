@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound, ValidationError
@@ -20,6 +21,7 @@ from api.schema import describe_filters
 from claims.exports import FIGURE_COLUMNS, figure_rows
 from claims.filters import ClaimFilter, ComparisonFilter, FigureFilter
 from claims.models import COMPARISON_KEY, Claim, Comparison, Entity, EntityAlias, Figure, Metric, Review
+from factbase.public_cache import public_page
 from sources.filters import SourceFilter
 from sources.models import Outlet, Source
 
@@ -74,6 +76,11 @@ class PublicViewSet(viewsets.ReadOnlyModelViewSet):
     detail_serializer_class = None
     filterset_class = None
     lookup_value_regex = "[^/]+"  # any id or slug reaches the view, which answers 404 in JSON for a bad one
+
+    # The same for every reader: kept for the data's generation (by Accept too: another is refused with a 406).
+    @method_decorator(public_page(vary_on=("Accept",)))
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

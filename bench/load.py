@@ -1,24 +1,29 @@
-"""factbase under load: gunicorn (4 sync workers) on PostgreSQL with the seed corpus plus 100,000 generated figures,
-driven from a second process on 127.0.0.1.
+"""factbase under load: gunicorn (4 workers of 2 threads) on PostgreSQL with the seed corpus plus 100,000 generated
+figures, and the background worker beside it, driven from a second process on 127.0.0.1.
 
     .venv/bin/python bench/load.py [--duration 30] [--connections 16 64] [--figures 100000]
         [--server postgres://postgres@127.0.0.1:5432] [--database factbase_bench_load] [--port 8765]
-        [--storm-clients 8] [--only home figures]
+        [--storm-clients 8] [--workers 4] [--threads 2] [--only home figures]
 
-Builds the database once (migrate, `manage.py seed`, bench/corpus.py's figures; drop it to rebuild), starts
-gunicorn with factbase/gunicorn.conf.py and production settings (DEBUG=0, the download counts in the database
-cache so every worker shares them), then drives each URL for --duration seconds at each number of connections:
-a bounded pool of threads, each with its own connection, one request at a time. Then the export storm:
---storm-clients clients, each from its own loopback address (127.0.0.N, so each has its own download budget),
-download every figure as ODS and XLSX over and over while 16 readers load the home page and /figures/.
+Builds the database once (migrate, `manage.py seed`, bench/corpus.py's figures; drop it to rebuild) and empties the
+cache and the prepared exports (each run starts cold), starts gunicorn with factbase/gunicorn.conf.py and production
+settings (DEBUG=0, the shared cache in the database: download counts, public pages and their data generation) and
+`manage.py db_worker`, then drives each URL for --duration seconds at each number of connections: a bounded pool of
+threads, each with its own connection, one request at a time. Then the export storm: --storm-clients clients, each
+from its own loopback address (127.0.0.N, so each has its own download budget), want every figure as ODS and XLSX
+over and over and go through what a reader does for it (the offer, "Prepare it", the job's status, the file: see
+ExportStorm) while 16 readers load the home page and 8 /figures/.
 
 Prints one table: requests/s, p50 and p99 in ms, answers other than 2xx (429s, the download rate limit, counted
-apart), and the workers gunicorn killed for running past their timeout during that run. The machine's load
-average is printed alongside: on a shared machine the numbers are only as good as the quiet they ran in.
+apart; the storm's 302 after "Prepare it" is its right answer), and the workers gunicorn killed for running past
+their timeout during that run. The machine's load average is printed alongside: on a shared machine the numbers
+are only as good as the quiet they ran in.
 """
 
 import argparse
+import html
 import http.client
+import json
 import os
 import re
 import signal
@@ -27,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +82,7 @@ class Run:
         self.source_addresses = source_addresses or ["127.0.0.1"] * connections
         self.latencies, self.statuses, self.errors = [], {}, 0
         self.lock = threading.Lock()
+        self.expected = set()  # answers other than 2xx that are the right answer here
 
     def worker(self, index, deadline):
         path_index = index
@@ -91,14 +98,35 @@ class Run:
                 while response.read(1 << 16):  # the whole body, as a browser would read it
                     pass
                 status = response.status
-            except (OSError, http.client.HTTPException):
-                status = "error"
+            except (OSError, http.client.HTTPException) as error:
+                status = f"error: {type(error).__name__}"
             finally:
                 connection.close()
             elapsed = (time.monotonic() - started) * 1000
             with self.lock:
                 self.latencies.append(elapsed)
                 self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def request(self, index, method, path, body=None, headers=None):
+        """One request on a new connection, timed and counted: (status, headers, body)."""
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=180,
+                                                source_address=(self.source_addresses[index], 0))
+        started = time.monotonic()
+        answer_headers, content = {}, b""
+        try:
+            connection.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
+            response = connection.getresponse()
+            content = response.read()
+            status, answer_headers = response.status, response.headers
+        except (OSError, http.client.HTTPException) as error:
+            status = f"error: {type(error).__name__}"
+        finally:
+            connection.close()
+        elapsed = (time.monotonic() - started) * 1000
+        with self.lock:
+            self.latencies.append(elapsed)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+        return status, answer_headers, content
 
     def start(self):
         deadline = time.monotonic() + self.duration
@@ -117,13 +145,67 @@ class Run:
 
     def row(self, name, kills) -> dict:
         latencies = sorted(self.latencies) or [0]
-        ok = sum(n for status, n in self.statuses.items() if isinstance(status, int) and 200 <= status < 300)
+        ok = sum(n for status, n in self.statuses.items()
+                 if isinstance(status, int) and (200 <= status < 300 or status in self.expected))
         limited = self.statuses.get(429, 0)
         return {"url": name, "connections": self.connections, "requests": len(self.latencies),
                 "rps": len(self.latencies) / self.elapsed, "p50": statistics.median(latencies),
                 "p99": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))],
                 "non_2xx": len(self.latencies) - ok - limited, "limited": limited, "kills": kills,
                 "statuses": dict(self.statuses)}
+
+
+class ExportStorm(Run):
+    """Clients that each want every figure as ODS or XLSX, and do what a reader does for it: follow the list's
+    download link; past the inline limit, press the offer page's "Prepare it" (a POST with its CSRF token), read
+    the job's status every second until the file is ready, and download it; then again. Every request counts: the
+    offer, the POST (its 302 is the right answer), each status read and the file."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expected = {302}
+        self.files = []  # (format, bytes) of each prepared file downloaded
+
+    def worker(self, index, deadline):
+        turn = index
+        while time.monotonic() < deadline:
+            path = self.paths[turn % len(self.paths)]
+            turn += 1
+            status, headers, body = self.request(index, "GET", path)
+            if status != 200:
+                time.sleep(1)  # refused (429): a reader would wait too
+                continue
+            page = body.decode(errors="replace")
+            if not (download := self.prepared(index, page, headers, deadline)):
+                continue
+            status, _, content = self.request(index, "GET", download)
+            if status == 200:
+                with self.lock:
+                    self.files.append((path.rsplit("=", 1)[-1], len(content)))
+
+    def prepared(self, index, page, headers, deadline) -> str | None:
+        """The file's address: the offer's link to a prepared one, or the job's once it is ready."""
+        if ready := re.search(r'href="(/exports/[0-9a-f-]+/download)"', page):
+            return ready[1]
+        form = dict(re.findall(r'name="(csrfmiddlewaretoken|path|query|format)" value="([^"]*)"', page))
+        cookie = re.search(r"csrftoken=([^;]+)", headers.get("Set-Cookie", "") if headers else "")
+        if len(form) < 4 or not cookie:
+            return None  # a file small enough to come at once: it came
+        body = urllib.parse.urlencode({name: html.unescape(value) for name, value in form.items()})
+        status, answer, _ = self.request(index, "POST", "/exports/", body=body, headers={
+            "Cookie": f"csrftoken={cookie[1]}", "Content-Type": "application/x-www-form-urlencoded"})
+        if status != 302:
+            return None
+        job = urllib.parse.urlsplit(answer["Location"]).path
+        while time.monotonic() < deadline:
+            status, _, body = self.request(index, "GET", f"{job}status.json")
+            state = json.loads(body).get("state") if status == 200 else "failed"
+            if state == "done":
+                return f"{job}download"
+            if state == "failed":
+                return None
+            time.sleep(1)
+        return None
 
 
 def drive(args) -> None:
@@ -148,8 +230,8 @@ def drive(args) -> None:
             _print_row(rows[-1], file=sys.stderr)
     if args.storm_clients:
         storm_paths = ["/figures/?format=ods", "/figures/?format=xlsx"]
-        storm = Run(host, port, storm_paths, args.storm_clients, args.duration,
-                    source_addresses=[f"127.0.0.{10 + i}" for i in range(args.storm_clients)]).start()
+        storm = ExportStorm(host, port, storm_paths, args.storm_clients, args.duration,
+                            source_addresses=[f"127.0.0.{10 + i}" for i in range(args.storm_clients)]).start()
         readers = Run(host, port, ["/"], 16, args.duration).start()
         figure_readers = Run(host, port, ["/figures/"], 8, args.duration).start()
         readers.join(), figure_readers.join(), storm.join()
@@ -157,10 +239,9 @@ def drive(args) -> None:
         rows.append(readers.row("storm: home", 0))
         rows.append(figure_readers.row("storm: figures", 0))
         rows.append(storm.row("storm: ods/xlsx of every figure", kills))
+        rows[-1]["files"] = storm.files
         for row in rows[-3:]:
             _print_row(row, file=sys.stderr)
-    import json
-
     print(json.dumps(rows))
 
 
@@ -190,6 +271,9 @@ def build(env: dict, figures: int) -> None:
         "    call_command('seed')\n"
         f"    corpus.create_figures({figures}, corpus.reference_data())\n"
         f"    print(f'built {figures:,} figures in {{time.time() - started:.0f}} s')\n"
+        # Each run starts cold: no cached page, and no export prepared by an earlier run to reuse.
+        "from django.core.cache import cache; cache.clear()\n"
+        "from jobs.models import Job; Job.objects.filter(kind='export').delete()\n"
     )
     subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, check=True)
 
@@ -226,6 +310,8 @@ def main():
     parser.add_argument("--database", default="factbase_bench_load")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--storm-clients", type=int, default=8, help="0: no export storm")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (1: sync workers)")
     parser.add_argument("--only", nargs="*", help="drive only the URLs whose name holds one of these words")
     parser.add_argument("--drive", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--log", help=argparse.SUPPRESS)
@@ -236,16 +322,20 @@ def main():
     ensure_database(args.server, args.database)
     env = dict(os.environ, DATABASE_URL=f"{args.server}/{args.database}", DEBUG="0", SECRET_KEY="bench-load-only",
                ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", CACHE_URL="db",
-               STATIC_ROOT=str(ROOT / "bench" / "out" / "static"),
+               STATIC_ROOT=str(ROOT / "bench" / "out" / "static"), MEDIA_ROOT=str(ROOT / "bench" / "out" / "media"),
                DJANGO_SETTINGS_MODULE="factbase.settings")
     build(env, args.figures)
     log = ROOT / "bench" / "out" / "gunicorn-load.log"
     log.parent.mkdir(exist_ok=True)
     log.write_text("")
     server_env = dict(env, GUNICORN_BIND=f"127.0.0.1:{args.port}", GUNICORN_ERROR_LOG=str(log),
-                      WEB_CONCURRENCY="4", WORKER_TIMEOUT="30")
+                      WEB_CONCURRENCY=str(args.workers), GUNICORN_THREADS=str(args.threads), WORKER_TIMEOUT="30")
     server = subprocess.Popen([PYTHON, "-m", "gunicorn", "-c", "factbase/gunicorn.conf.py", "factbase.wsgi"],
                               env=server_env, cwd=ROOT, start_new_session=True)
+    # The background worker that prepares the large spreadsheets, as `make run` and docker compose run it.
+    worker_log = (ROOT / "bench" / "out" / "db-worker-load.log").open("w")
+    worker = subprocess.Popen([PYTHON, "manage.py", "db_worker", "--no-reload", "--interval", "1"], env=env, cwd=ROOT,
+                              stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_until_up(args.port, server)
         load_before = os.getloadavg()
@@ -256,14 +346,15 @@ def main():
         load_after = os.getloadavg()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
+        os.killpg(worker.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        worker.wait(timeout=60)
     if client.returncode:
         sys.exit(client.stderr[-3000:])
-    import json
-
     rows = json.loads(client.stdout.strip().splitlines()[-1])
-    print(f"gunicorn: 4 sync workers, timeout 30 s; {args.figures:,} generated figures + the seed corpus; "
-          f"{args.duration:g} s per row")
+    kind = f"{args.threads} threads each" if args.threads > 1 else "sync"
+    print(f"gunicorn: {args.workers} workers ({kind}), timeout 30 s, and one db_worker (niced); {args.figures:,} "
+          f"generated figures + the seed corpus; {args.duration:g} s per row")
     print(f"load average (1, 5, 15 min) before: {load_before[0]:.1f} {load_before[1]:.1f} {load_before[2]:.1f}; "
           f"after: {load_after[0]:.1f} {load_after[1]:.1f} {load_after[2]:.1f} (2 cores)")
     print(HEADER)
@@ -279,6 +370,10 @@ def main():
     if storm_home is not None and 16 in home:
         print(f"home p99 during the storm: {storm_home:.0f} ms, {storm_home / home[16]:.1f}× its p99 without "
               f"(target ≤ 2×)")
+    files = next((row.get("files") for row in rows if row["url"].startswith("storm: ods")), None)
+    if files is not None:
+        print(f"prepared files downloaded during the storm: {len(files)} "
+              f"({', '.join(sorted({f'{fmt} {size / 1e6:.1f} MB' for fmt, size in files})) or 'none ready yet'})")
     figures = next((row["rps"] for row in rows if row["url"] == "figures" and row["connections"] == 16), None)
     if figures is not None:
         print(f"/figures/ at 16 connections: {figures:.0f} requests/s (target ≥ 150)")

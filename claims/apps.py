@@ -7,9 +7,11 @@ class ClaimsConfig(AppConfig):
 
     def ready(self):
         from claims import comparisons, deletions
+        from factbase import public_cache
 
         comparisons.connect()
         deletions.connect()
+        public_cache.connect()  # every write to the public data makes the cached pages out of date at once
 
         from django.contrib import admin
 

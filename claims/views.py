@@ -34,6 +34,7 @@ from factbase.listing import (
     page_number,
     without_empty_parameters,
 )
+from factbase.public_cache import cached_value, public_page
 from factbase.throttling import export_wait
 from sources.models import Outlet, Source
 
@@ -55,6 +56,7 @@ class FigureListView(FilteredListView):
         ("status", "Status", "status", dict(Status.choices)),
         ("year", "Year", "period_start", None),
     )
+    derived_facets = ("dimension",)
     snippet_field = "value_text"
 
     def base_queryset(self):
@@ -95,6 +97,7 @@ class ClaimListView(FilteredListView):
 
 
 @require_safe
+@public_page
 def claim_detail(request, pk: int):
     claim = get_object_or_404(Claim.objects.public().select_related("source__outlet", "speaker"), pk=pk)
     context = {
@@ -108,6 +111,7 @@ def claim_detail(request, pk: int):
 
 
 @require_safe
+@public_page
 def figure_detail(request, pk: int):
     figure = get_object_or_404(
         Figure.objects.public().select_related("source__outlet", "metric", "subject", "attributed_to", "claim",
@@ -167,6 +171,7 @@ ACROSS_LIMIT = 2000  # figures read to group across definitions; narrow by metri
 
 
 @require_safe
+@public_page
 def compare(request):
     """Comparisons, the most disagreeing first; `metric`, `subject` and `conflicting=1` narrow them, `headline`
     picks the rule that chooses each one's leading figure, and `across=1` (with a metric or a subject) shows
@@ -300,6 +305,7 @@ HOME_DISPUTED, HOME_LATEST = 4, 2
 
 
 @require_safe
+@public_page
 def home(request):
     """What factbase holds, where sources disagree most (drawn), the newest comparisons and sources."""
     disputed = list(Comparison.objects.filter(conflicting=True).select_related("metric", "subject")
@@ -333,9 +339,18 @@ SOURCE_PAGE_ROWS = 100  # figures and claims a source's page lists (and marks in
 
 
 @require_safe
+@public_page
 def source_detail(request, slug: str):
     """A source with its text, and the first SOURCE_PAGE_ROWS of its figures and claims in text order: the page
-    costs the same for a source of 10,000 figures as for one of 100 (the lists link to every one)."""
+    costs the same for a source of 10,000 figures as for one of 100 (the lists link to every one).
+
+    What it shows is public data, the same for everyone: read once per generation of the data and kept in the
+    shared cache, for anyone's page (a curator's too; the page itself is rendered for each of them)."""
+    context = cached_value("source-page", (slug,), lambda: source_page(slug))
+    return render(request, "sources/source_detail.html", context)
+
+
+def source_page(slug: str) -> dict:
     source = get_object_or_404(Source.objects.public().select_related("outlet"), slug=slug)
     claims, claim_count = _first_rows(source.claims.public().select_related("speaker").order_by("anchor_start", "id"))
     figures, figure_count = _first_rows(source.figures.public().select_related("metric", "subject", "attributed_to")
@@ -344,14 +359,13 @@ def source_detail(request, slug: str):
     compared = {c.key: c for c in Comparison.objects.filter(_same_key_as(shown))} if figures else {}
     for figure in figures:
         figure.comparison = compared.get(tuple(getattr(figure, field) for field in COMPARISON_KEY))
-    context = {
+    return {
         "source": source, "claims": claims, "figures": figures, "claim_count": claim_count,
         "figure_count": figure_count, "page_rows": SOURCE_PAGE_ROWS, "compare_url": reverse("claims:compare"),
         "text": annotated_text(source.text, claims, figures),
         "cited_by": cited_by(source),
         "compared_with": compared_with(source, shown) if compared else [],
     }
-    return render(request, "sources/source_detail.html", context)
 
 
 def _first_rows(queryset) -> tuple[list, int]:

@@ -1,8 +1,9 @@
 """The machinery every public list shares: a FilterSet-driven page with facets and snippets, every filtered view
 a permalink, and `format=…` for every matching row.
 
-Lists never count the whole table: a page is a window with a look-ahead row, facets come from one sampled
-read, and a paginator that must count (the admin's, /compare/'s) stops at a cap.
+Lists never count the whole table: a page is a window with a look-ahead row, facets are counted by the database
+over a bounded sample (and kept in the shared cache for the data's generation), and a paginator that must count
+(the admin's, /compare/'s) stops at a cap.
 """
 
 import math
@@ -12,15 +13,18 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Model
+from django.db.models import F, Model
+from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views import View
 
 from claims.exports import table_export_response
+from factbase import public_cache
 from factbase.throttling import export_wait
 
 EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
@@ -29,6 +33,7 @@ EXPORT_FORMATS = ("csv", "xlsx", "ods", "json")
 BACKGROUND_FORMATS = ("xlsx", "ods")
 FACET_SIZE = 8  # values shown per facet before "more"
 SAMPLE = 2_000  # facets count at most this many matches; searches with more are not ranked by relevance
+NOT_FILTERS = ("page", "sort", "o", "format")  # parameters that choose the page or its order, not the matches
 MAX_PAGE = 200  # deeper pages cost more (OFFSET): past them, narrow the filters or download the file
 REPEATABLE = ("source", "dimension")  # parameters a facet adds to rather than replaces
 _MARK_START, _MARK_STOP = "\ue000", "\ue001"  # private-use characters: the headline is escaped before marking
@@ -84,7 +89,12 @@ class FilteredListView(View):
     # (parameter, heading, column, labels): labels are (model, slug field, label field) for a foreign key,
     # else a dict of value → label (or None for the value itself)
     facets = ()
+    derived_facets = ()  # facets whose values facet_values() derives from every value of the column
     snippet_field = None
+
+    @method_decorator(public_cache.public_page)
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
 
     def base_queryset(self):
         raise NotImplementedError
@@ -127,8 +137,11 @@ class FilteredListView(View):
         if fmt:
             if wait := export_wait(request):
                 return export_refused(request, wait)
-            if fmt in BACKGROUND_FORMATS and (
-                    count := count_over(queryset, settings.EXPORT_SHEET_INLINE_MAX_ROWS)) is not None:
+            # Counted once per generation of the data: eight readers asking for every figure count them once.
+            limit = settings.EXPORT_SHEET_INLINE_MAX_ROWS
+            if fmt in BACKGROUND_FORMATS and (count := public_cache.cached_value(
+                    "count", (type(self).__name__, public_cache.normalised_query(request.GET, drop=NOT_FILTERS),
+                              str(limit)), lambda: count_over(queryset, limit))) is not None:
                 from jobs.views import offer_export  # jobs imports this module
 
                 return offer_export(request, fmt, count)
@@ -138,10 +151,11 @@ class FilteredListView(View):
         if number is None:
             return self.invalid(request, filterset, [f"Page “{page_text[:20]}”: give a number from 1 to {MAX_PAGE}."])
         q = filterset.form.cleaned_data.get("q", "").strip()
-        # One read of at most SAMPLE rows gives the facets and, when the matches are fewer, their count:
-        # no page ever counts the whole table.
-        sample = list(queryset.order_by().values_list(*self.facet_columns())[:SAMPLE]) if self.facets else []
-        count = len(sample) if len(sample) < SAMPLE else None
+        # One query over at most SAMPLE matches gives the facets and, when the matches are fewer, their count: no
+        # page ever counts the whole table. Kept for the data's generation, whatever page or order is asked.
+        count, facets = public_cache.cached_value(
+            "facets", (type(self).__name__, public_cache.normalised_query(request.GET, drop=NOT_FILTERS)),
+            lambda: self.sampled_facets(queryset))
         # Ranking scores every match, so it is done only when they are few; past that the list keeps
         # its usual order and says so.
         ranked = bool(q and not filterset.form.cleaned_data.get("sort") and count is not None)
@@ -155,7 +169,7 @@ class FilteredListView(View):
             add_snippets(objects, self.snippet_field, q)
         context = {
             "filter": filterset, "form": filterset.form, "page": page, "paginator": page, "objects": objects,
-            "facets": self.facet_counts(sample, request), "facets_sampled": count is None, "facet_sample": SAMPLE,
+            "facets": self.facet_links(facets, request), "facets_sampled": count is None, "facet_sample": SAMPLE,
             "q": q, "ranked": ranked, "exports": EXPORT_FORMATS, "active": active_filters(request, filterset),
             **self.extra_context(filterset),
         }
@@ -170,34 +184,65 @@ class FilteredListView(View):
         return render(request, self.template_name, context, status=400)
 
     def facet_values(self, parameter: str, counts: Counter) -> Counter:
-        """The counts a facet shows, from the counts of its column's values (a year from a date, say)."""
-        return _years(counts) if parameter == "year" else counts
+        """The counts a facet shows, from the counts of its column's values (key=value pairs from definitions)."""
+        return counts
 
-    def facet_columns(self) -> list[str]:
-        return [facet[2] for facet in self.facets]
+    def facet_expression(self, parameter: str, column: str):
+        """What a facet groups by: its column, or the year of a date."""
+        return ExtractYear(column) if parameter == "year" else F(column)
 
-    def facet_counts(self, sample: list[tuple], request) -> list[dict]:
-        """Counts by each facet over the sampled rows (all matches when they are fewer than SAMPLE):
-        Python counts them, and one small query per related model names the top values."""
+    def sampled_facets(self, queryset) -> tuple[int | None, list[dict]]:
+        """The number of matches when they are fewer than SAMPLE (else None), and for each facet its top values
+        with their counts over the first SAMPLE matches, labelled.
+
+        One query: the database reads the sample once (a CTE), groups it by each facet's column and returns the top
+        FACET_SIZE + 1 values of each; then one small query per related model names the values shown.
+        """
+        if not self.facets:
+            matched = queryset.order_by().values("pk")[:SAMPLE].count()
+            return (matched if matched < SAMPLE else None), []
+        columns = {f"facet_{index}": self.facet_expression(parameter, column)
+                   for index, (parameter, _heading, column, _labels) in enumerate(self.facets)}
+        sql, params = queryset.order_by().values(**columns)[:SAMPLE].query.sql_with_params()
+        branches = ["SELECT -1, CAST(NULL AS TEXT), COUNT(*) FROM sample"]
+        for index, (parameter, *_rest) in enumerate(self.facets):
+            # A facet derived from whole values (pairs from definitions) needs every value of the sample.
+            limit = "" if parameter in self.derived_facets else f" LIMIT {FACET_SIZE + 1}"
+            branches.append(
+                f"SELECT {index}, CAST(value AS TEXT), n FROM (SELECT facet_{index} AS value, COUNT(*) AS n "
+                f"FROM sample WHERE facet_{index} IS NOT NULL GROUP BY facet_{index} "
+                f"ORDER BY n DESC, facet_{index}{limit}) AS top_{index}")
+        with connection.cursor() as cursor:
+            cursor.execute(f"WITH sample AS ({sql}) " + " UNION ALL ".join(branches), params)
+            rows = cursor.fetchall()
+        counts = [Counter() for _ in self.facets]
+        matched = 0
+        for index, value, n in rows:
+            if index < 0:
+                matched = n
+            else:
+                counts[index][value] = n
         facets = []
-        for index, (parameter, heading, _column, labels) in enumerate(self.facets):
-            counts = Counter(row[index] for row in sample if row[index] is not None)
-            counts = self.facet_values(parameter, counts)
-            top = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[: FACET_SIZE + 1]
+        for (parameter, heading, _column, labels), found in zip(self.facets, counts, strict=True):
+            found = self.facet_values(parameter, found)
+            top = sorted(found.items(), key=lambda item: (-item[1], item[0]))[: FACET_SIZE + 1]
             if callable(labels):  # a function of the value: a language's name from its code
                 items = [(key, labels(key), n) for key, n in top]
             elif isinstance(labels, tuple):  # (model, slug field, label field): look the top values up
                 model, slug_field, label_field = labels
-                names = {pk: (slug, label) for pk, slug, label in model.objects.filter(
+                names = {str(pk): (slug, label) for pk, slug, label in model.objects.filter(
                     pk__in=[key for key, _ in top]).values_list("pk", slug_field, label_field)}
                 items = [(*names[key], n) for key, n in top if key in names]
             else:
                 items = [(key, (labels or {}).get(key, key), n) for key, n in top]
-            facets.append({
-                "parameter": parameter, "heading": heading, "more": len(items) > FACET_SIZE,
-                "items": [facet_item(request, parameter, slug, label, n) for slug, label, n in items[:FACET_SIZE]],
-            })
-        return facets
+            facets.append({"parameter": parameter, "heading": heading, "more": len(items) > FACET_SIZE,
+                           "items": items[:FACET_SIZE]})
+        return (matched if matched < SAMPLE else None), facets
+
+    def facet_links(self, facets: list[dict], request) -> list[dict]:
+        """The facets as the page shows them: each value with the link that adds (or removes) it."""
+        return [{**facet, "items": [facet_item(request, facet["parameter"], slug, label, n)
+                                    for slug, label, n in facet["items"]]} for facet in facets]
 
 
 def count_over(queryset, limit: int) -> int | None:
@@ -225,13 +270,6 @@ def without_empty_parameters(request) -> HttpResponseRedirect | None:
         return None
     query = params.urlencode()
     return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
-
-
-def _years(counts: Counter) -> Counter:
-    years = Counter()
-    for day, n in counts.items():
-        years[str(day.year)] += n
-    return years
 
 
 def facet_item(request, parameter, slug, label, count) -> dict:

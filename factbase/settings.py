@@ -75,9 +75,9 @@ INSTALLED_APPS = [
     "sources",
     "claims",
     "api",
+    "jobs",  # before django_tasks_db: its db_worker command (niced) replaces theirs
     "django_tasks",  # Django 6: remove (the task API is django.tasks)
     "django_tasks_db",
-    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +202,12 @@ elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
     raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: expected nothing, db or a redis:// address")
+# Anonymous readers' pages and the lists' facet counts are kept in that cache for PUBLIC_CACHE_SECONDS, keyed by
+# the public data's generation, which every write replaces (factbase.public_cache): a change shows at once. Each
+# process would keep its own generation in process memory, so with several gunicorn workers (gunicorn.conf.py
+# says how many) and no CACHE_URL the pages are not cached at all. 0 turns the cache off.
+SERVER_PROCESSES = env_int("FACTBASE_SERVER_PROCESSES", 1)
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 60 if CACHE_URL or SERVER_PROCESSES <= 1 else 0)
 
 # How many reverse proxies in front of the app append the address they were connected from to
 # X-Forwarded-For. 0, the default: the client is REMOTE_ADDR and X-Forwarded-For is ignored, since any
@@ -293,6 +299,9 @@ TASKS = {
 if TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":  # Redis, for production: see README
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://localhost:6379/0"), "DEFAULT_TIMEOUT": 3600}}
+# `manage.py db_worker` runs at this niceness (0-19; 0 leaves it as started): below the web server, which keeps the CPU
+# for readers while a large export is written.
+JOB_WORKER_NICENESS = env_int("JOB_WORKER_NICENESS", 10)
 # A running job whose worker has not said it is alive for this long died (killed, crashed): it is shown failed.
 JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 120)
 # Uploads never confirmed, prepared exports and finished jobs' files are deleted after this many hours.

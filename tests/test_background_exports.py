@@ -168,3 +168,49 @@ def test_a_big_admin_export_is_prepared_for_its_curator_alone(client, curator, o
     assert client.get(reverse("admin:jobs_job_download", args=[job.pk])).status_code == 404
     client.force_login(User.objects.create_superuser("boss", password="pw-for-tests-only"))
     assert client.get(reverse("admin:jobs_job_download", args=[job.pk])).status_code == 200
+
+
+def test_readers_asking_for_the_same_rows_share_one_prepared_file(client, figures, settings, run_worker):
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    first = prepare(client, "/figures/?format=ods&status=unverified&sort=value")
+    second = prepare(client, "/figures/?sort=value&format=ods&status=unverified", REMOTE_ADDR="10.0.0.2")
+    assert first["Location"] == second["Location"] and Job.objects.count() == 1  # waiting on the same job
+    run_worker()
+    job = Job.objects.get()
+    offer = client.get("/figures/?status=unverified&sort=value&format=ods", REMOTE_ADDR="10.0.0.3").content.decode()
+    assert f"/exports/{job.pk}/download" in offer and "Prepare it" not in offer  # ready: no second file
+    assert prepare(client, "/figures/?format=xlsx&status=unverified&sort=value", REMOTE_ADDR="10.0.0.3")["Location"] \
+        != first["Location"]  # another format is another file
+
+
+def test_a_change_to_the_data_prepares_a_new_file(client, figures, settings, run_worker, make_figure):
+    settings.EXPORT_SHEET_INLINE_MAX_ROWS = 3
+    before = prepare(client, "/figures/?format=xlsx")
+    run_worker()
+    make_figure(value_text="70")
+    offer = client.get("/figures/?format=xlsx").content.decode()
+    assert "This selection has 6 rows" in offer and "Prepare it" in offer  # the file of 5 rows is not offered
+    after = prepare(client, "/figures/?format=xlsx")
+    assert after["Location"] != before["Location"] and Job.objects.count() == 2
+    run_worker()
+    assert Job.objects.get(pk=after["Location"].split("/")[2]).rows_written == 6
+
+
+def test_the_background_worker_runs_below_the_web_servers_priority():
+    """`manage.py db_worker` is factbase's: django-tasks' worker, niced first (JOB_WORKER_NICENESS)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import os, django; django.setup()\n"
+        "from django_tasks_db.management.commands import db_worker\n"
+        "db_worker.Command.handle = lambda self, *args, **options: print(os.getpriority(os.PRIO_PROCESS, 0))\n"
+        "from django.core.management import call_command; call_command('db_worker', '--batch')\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "factbase.test_settings", "JOB_WORKER_NICENESS": "7"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=Path(__file__).parent.parent,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[-1]) >= 7

@@ -60,10 +60,10 @@ def server(tmp_path_factory):
     assert built.returncode == 0, built.stderr
     assert (tmp_path / "staticfiles" / "staticfiles.json").exists()
 
-    assert "--bind 0.0.0.0:8000" in cmd
-    local_cmd = cmd.replace("--bind 0.0.0.0:8000", "--bind 127.0.0.1:0")  # a free port, on this machine only
-    run_env = {**env, "SECRET_KEY": "x" * 50 + "-test-only", "WEB_CONCURRENCY": "1"}  # compose sets the key
-    process = subprocess.Popen(["sh", "-c", local_cmd], cwd=ROOT, env=run_env,
+    assert "gunicorn -c factbase/gunicorn.conf.py" in cmd  # which binds 0.0.0.0:8000 unless GUNICORN_BIND says
+    run_env = {**env, "SECRET_KEY": "x" * 50 + "-test-only", "WEB_CONCURRENCY": "1",  # compose sets the key
+               "GUNICORN_BIND": "127.0.0.1:0"}  # a free port, on this machine only
+    process = subprocess.Popen(["sh", "-c", cmd], cwd=ROOT, env=run_env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         yield f"http://{listening_address(process)}"
