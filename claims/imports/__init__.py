@@ -165,7 +165,7 @@ class _Import:
         batch_id = report.batch.pk if report.batch else None
         self.matcher = Matcher(report, model=self.model, user=self.user, now=self.now, publish=self.publish,
                                batch_id=batch_id)
-        self.writer = Writer(self.model, user=self.user, now=self.now, reason=self.reason)
+        self.writer = Writer(self.model, user=self.user, now=self.now, reason=self.reason_prefix())
         rows = read_rows(cells, columns)
         # While one chunk is written, the next is read and checked: PostgreSQL on one core, Python on the other.
         background = Background(enabled=connection.vendor == "postgresql")
@@ -255,6 +255,10 @@ class _Import:
                                              change.changes))
         return new, updated
 
-    def reason(self, row: int) -> str:
+    def reason_prefix(self) -> str:
         batch = f"Import #{self.report.batch.pk}" if self.report.batch else "Import"
-        return f"{batch} of {self.file_name}, row {row}"[:100]
+        return f"{batch} of {self.file_name}, row "
+
+    def reason(self, row: int) -> str:
+        """The history reason of what a row writes (the writer's, in SQL, says the same)."""
+        return f"{self.reason_prefix()}{row}"[:100]
