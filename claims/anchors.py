@@ -54,6 +54,9 @@ def locate(text: str, quote: str, *, hint: Anchor | None = None, context: str = 
     With several occurrences, a context (a longer excerpt that holds the quote)
     or the hint's offsets, prefix and suffix choose among them.
     """
+    if hint is None and not context:  # the first occurrence is the answer: no need to find them all
+        start = normalise(text).find(normalise(quote)) if quote else -1
+        return None if start == -1 else anchor_at(text, start, start + len(quote))
     starts = occurrences(text, quote)
     if not starts:
         return None

@@ -165,20 +165,31 @@ class _Import:
         batch_id = report.batch.pk if report.batch else None
         self.matcher = Matcher(report, model=self.model, user=self.user, now=self.now, publish=self.publish,
                                batch_id=batch_id)
-        self.writer = Writer(self.model, user=self.user, now=self.now, reason=self.reason)
+        self.writer = Writer(self.model, user=self.user, now=self.now, reason=self.reason_prefix())
         rows = read_rows(cells, columns)
-        # While one chunk is written, the next is read and checked: PostgreSQL on one core, Python on the other.
+        # While one chunk is written, PostgreSQL on one core, the next is read, checked and compared with what
+        # exists on the other. Only the lookups (references, the records the rows name) need the connection: they
+        # run between two writes, so a chunk's records are found before the chunk ahead of it is written. Rows
+        # of the two chunks that name one record or one identity are caught by the matcher's memory of the file.
         background = Background(enabled=connection.vendor == "postgresql")
+        pending = None  # the changes of the chunk before, to write
         try:
             while chunk := list(islice(rows, CHUNK_SIZE)):
                 report.rows_read += len(chunk)
                 checked = self.check(chunk)
                 background.wait()
-                new, updated = self.resolve_and_match(chunk, checked)
+                resolved, found = self.resolve(chunk, checked)
+                if pending is not None:
+                    background.submit(self.writer.write, *pending)
+                    pending = None
+                new, updated = self.match(resolved, found)
                 if report.ok and not self.dry_run:
-                    background.submit(self.writer.write, new, updated)
+                    pending = new, updated
                 if self.progress:  # rows read, rows written (or, in a dry run, that would be)
                     self.progress(report.rows_read, report.new + report.updated)
+            background.wait()
+            if pending is not None and report.ok:
+                self.writer.write(*pending)
         finally:
             background.wait()
         if not report.rows_read and report.ok:
@@ -211,8 +222,8 @@ class _Import:
             checked[row.number] = values
         return checked
 
-    def resolve_and_match(self, chunk, checked: dict) -> tuple[list, list]:
-        """The chunk's references looked up, its rows matched with what exists: what to add and what to change."""
+    def resolve(self, chunk, checked: dict) -> tuple[list, tuple[dict, dict]]:
+        """The chunk's references looked up (and created, if asked) and the records its rows name: its queries."""
         report, references = self.report, self.references
         entity_columns = ("subject", "attributed_to") if self.kind == "figure" else ("speaker",)
         # References are looked up for every row, good or bad, so a file's unknown names are all said at once.
@@ -234,7 +245,12 @@ class _Import:
                     ids[f"{column}_id"] = references.entity(row.number, column, reference, create=values is not None)
             if values is not None and report.error_count == errors_before:
                 resolved.append((values, ids, source))
-        by_id, by_key = self.matcher.existing([(values, ids) for values, ids, _ in resolved])
+        return resolved, self.matcher.existing([(values, ids) for values, ids, _ in resolved])
+
+    def match(self, resolved: list, found: tuple[dict, dict]) -> tuple[list, list]:
+        """What the rows add and change, compared with what exists: Python only (a write may be under way)."""
+        report = self.report
+        by_id, by_key = found
         compare = self.matcher.figure if self.kind == "figure" else self.matcher.claim
         new, updated = [], []
         for values, ids, source in resolved:
@@ -255,6 +271,10 @@ class _Import:
                                              change.changes))
         return new, updated
 
-    def reason(self, row: int) -> str:
+    def reason_prefix(self) -> str:
         batch = f"Import #{self.report.batch.pk}" if self.report.batch else "Import"
-        return f"{batch} of {self.file_name}, row {row}"[:100]
+        return f"{batch} of {self.file_name}, row "
+
+    def reason(self, row: int) -> str:
+        """The history reason of what a row writes (the writer's, in SQL, says the same)."""
+        return f"{self.reason_prefix()}{row}"[:100]

@@ -47,6 +47,8 @@ _STATUS_WORDS = {code: code for code in STATUSES} | {"draft (not public)": "draf
 FOUND_IN = {"text": "text", "table": "table", "chart": "chart", "data": "data", "data file": "data",
             "the source's text": "text", "a table in the source": "table", "a chart in the source": "chart",
             "the source's data file": "data"}
+FOUND_IN_CODES = ["text", "table", "chart", "data"]
+SOURCE_DETAIL_COLUMNS = ("source_title", "source_url", "source_date", "source_outlet", "source_kind")
 SOURCE_KINDS = {value: value for value in Source.Kind.values} | {
     label.lower(): value for value, label in Source.Kind.choices}
 
@@ -143,6 +145,7 @@ class RowChecker:
         # The text columns this file has, with their limits: checked for every row.
         self.text_columns = [(column, column.replace("_", " "), limit) for column, limit in self._LENGTHS.items()
                              if column in columns]
+        self.detail_columns = [column for column in SOURCE_DETAIL_COLUMNS if column in columns]
 
     # Figures ------------------------------------------------------------------------------------
 
@@ -152,42 +155,50 @@ class RowChecker:
         def fail(column, message):
             errors.append(RowError(row.number, column, message))
 
-        texts = {name: row.text(name) for name in ("source", "metric", "subject", "period_start")}
-        for column, text in texts.items():
-            if not text:
-                fail(column, f"{column.replace('_', ' ')} is empty; every figure needs one")
-        record_id = self.record_id(row, fail, "figure")
+        # A million rows pass here: the cells are read from the row's dicts directly, not through its methods.
+        texts, cells, columns = row.texts, row.cells, self.columns
+        get = texts.get
+        source, metric_slug, subject = get("source", ""), get("metric", ""), get("subject", "")
+        start, end = get("period_start", ""), get("period_end", "")
+        if not (source and metric_slug and subject and start):
+            for column, text in (("source", source), ("metric", metric_slug), ("subject", subject),
+                                 ("period_start", start)):
+                if not text:
+                    fail(column, f"{column.replace('_', ' ')} is empty; every figure needs one")
+        record_id = self.record_id(row, fail, "figure") if cells.get("id") not in (None, "") else None
         self.check_texts(row, fail)
-        metric = self.metric(texts["metric"], fail) if texts["metric"] else None
+        metric = self.metric(metric_slug, fail) if metric_slug else None
         period = None
-        if texts["period_start"]:
-            try:
-                period = _period(_period_cell(row.cell("period_start")), _period_cell(row.cell("period_end")))
+        if start:
+            start_cell, end_cell = cells.get("period_start"), cells.get("period_end")
+            try:  # a period cell as the parser wants it: dates stay dates, the rest is its text
+                period = _period(start_cell if isinstance(start_cell, date) else start,
+                                 end_cell if isinstance(end_cell, date) else end)
             except ParseError as error:
-                column = "period_end" if row.text("period_end") and "end" in str(error) else "period_start"
+                column = "period_end" if end and "end" in str(error) else "period_start"
                 fail(column, str(error))
-        try:
-            dimension_text = dimensions.normalise(row.text("dimensions")) if "dimensions" in self.columns else ""
-        except dimensions.DimensionError as error:
-            fail("dimensions", str(error))
-            dimension_text = ""
+        dimension_text = ""
+        if "dimensions" in columns:
+            try:
+                dimension_text = dimensions.normalise(get("dimensions", ""))
+            except dimensions.DimensionError as error:
+                fail("dimensions", str(error))
         numbers = self.numbers(row, metric, fail)
-        status = self.choice(row, "status", _STATUS_WORDS, STATUSES, fail)
-        found_in = self.choice(row, "found_in", FOUND_IN, ["text", "table", "chart", "data"], fail)
-        details = self.source_details(row, fail)
+        status = found_in = None
+        if text := get("status"):
+            status = _STATUS_WORDS.get(text.lower()) or self.choice(row, "status", _STATUS_WORDS, STATUSES, fail)
+        if text := get("found_in"):
+            found_in = FOUND_IN.get(text.lower()) or self.choice(row, "found_in", FOUND_IN, FOUND_IN_CODES, fail)
+        details = self.source_details(row, fail) if self.detail_columns else None
         if errors or numbers is None or period is None:
             return None, errors
         value_text, written_unit, reading = numbers
-        attributed = KEEP
-        if "attributed_to" in self.columns:
-            attributed = row.text("attributed_to") or None
+        attributed = (get("attributed_to") or None) if "attributed_to" in columns else KEEP
         return FigureRow(
-            row=row.number, id=record_id, source=texts["source"], metric=metric, subject=texts["subject"],
-            attributed_to=attributed, period=period, dimensions=dimension_text, qualifier=reading.qualifier,
-            value=reading.value, lower=reading.lower, upper=reading.upper, value_text=value_text,
-            typed_as_number=isinstance(row.cell("value_text"), int | float | Decimal),
-            written_unit=written_unit, status=status,
-            note=row.text("note") if "note" in self.columns else KEEP, found_in=found_in, source_details=details,
+            row.number, record_id, source, metric, subject, attributed, period, dimension_text, reading.qualifier,
+            reading.value, reading.lower, reading.upper, value_text,
+            isinstance(cells.get("value_text"), int | float | Decimal),  # typed_as_number
+            written_unit, status, get("note", "") if "note" in columns else KEEP, found_in, details,
         ), []
 
     def numbers(self, row: Row, metric: MetricInfo | None, fail):
@@ -195,8 +206,9 @@ class RowChecker:
         (or when the metric is unknown: the wording is still checked, so every problem is said at once).
 
         Files repeat their rows' shapes: the answer for one combination of cells is worked out once."""
-        key = (metric, row.text("value_text"), row.cell("value"), row.cell("lower"), row.cell("upper"),
-               row.text("value"), row.text("qualifier"), row.text("unit"))
+        get, cell = row.texts.get, row.cells.get
+        key = (metric, get("value_text", ""), cell("value"), cell("lower"), cell("upper"), get("value", ""),
+               get("qualifier", ""), get("unit", ""))
         try:
             outcome, problems = self._numbers(key)
         except TypeError:  # a cell that cannot be a key (none of the readers makes one): work it out afresh
@@ -348,9 +360,7 @@ class RowChecker:
         return code
 
     def source_details(self, row: Row, fail) -> SourceDetails | None:
-        present = [c for c in ("source_title", "source_url", "source_date", "source_outlet", "source_kind")
-                   if c in self.columns and row.text(c)]
-        if not present:
+        if not any(row.text(column) for column in self.detail_columns):
             return None
         title, url = row.text("source_title"), row.text("source_url")
         if problem := rules.text_problem("source title", title, SOURCE_TITLE_LENGTH):

@@ -67,6 +67,7 @@ class Matcher:
         self.seen_ids: dict[int, int] = {}
         self.seen_keys: dict[int, int] = {}  # hash of an identity → first row: 8 bytes a row, not the row
         self._anchors: dict[tuple, anchors.Anchor | None] = {}
+        self.keys_table = False  # PostgreSQL: the temporary table of a chunk's identities, once made
 
     # Finding --------------------------------------------------------------------------------------
 
@@ -96,10 +97,18 @@ class Matcher:
             return [pk for pk, source, quote in Claim.objects.filter(source_id__in=sources, quote__in=quotes)
                     .values_list("pk", "source_id", "quote") if (source, quote) in keys]
         if connection.vendor == "postgresql":
-            # Eight array parameters instead of thousands of scalars, and one probe of the identity index per key:
-            # the cost follows the file, not the table.
+            # The keys go by COPY into a temporary table (psycopg formats COPY rows in C, where it would build
+            # eight array parameters in Python), then one probe of the identity index per key: the cost follows
+            # the file, not the table.
             with connection.cursor() as cursor:
-                cursor.execute(_PG_IDENTITY_LOOKUP, [list(column) for column in zip(*keys, strict=True)])
+                if not self.keys_table:
+                    cursor.execute(_PG_KEYS_TABLE)
+                    self.keys_table = True
+                cursor.execute("TRUNCATE figure_import_keys")
+                with cursor.cursor.copy(_PG_KEYS_COPY) as copy:
+                    for key in keys:
+                        copy.write_row(key)
+                cursor.execute(_PG_IDENTITY_LOOKUP)
                 return [pk for (pk,) in cursor.fetchall()]
         table = connection.ops.quote_name(Figure._meta.db_table)
         columns = ", ".join(f"{table}.{connection.ops.quote_name(Figure._meta.get_field(f).column)}"
@@ -279,10 +288,16 @@ def _same_reading(current: dict, values: dict) -> bool:
     return all(current[name] == values[name] for name in ("qualifier", "value", "lower", "upper"))
 
 
+_PG_KEYS_TABLE = """
+CREATE TEMPORARY TABLE IF NOT EXISTS figure_import_keys (
+    metric_id bigint, subject_id bigint, period_start date, period_end date, dimensions text, source_id bigint,
+    value_text text, attributed_to_id bigint
+) ON COMMIT DROP
+"""
+_PG_KEYS_COPY = ("COPY figure_import_keys (metric_id, subject_id, period_start, period_end, dimensions, source_id, "
+                 "value_text, attributed_to_id) FROM STDIN")
 _PG_IDENTITY_LOOKUP = """
-SELECT f.id FROM unnest(%s::bigint[], %s::bigint[], %s::date[], %s::date[], %s::text[], %s::bigint[], %s::text[],
-                        %s::bigint[])
-    AS k(metric_id, subject_id, period_start, period_end, dimensions, source_id, value_text, attributed_to_id)
+SELECT f.id FROM figure_import_keys k
 CROSS JOIN LATERAL (
     SELECT id FROM claims_figure f
     WHERE f.metric_id = k.metric_id AND f.subject_id = k.subject_id AND f.period_start = k.period_start

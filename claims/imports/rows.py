@@ -93,10 +93,22 @@ def read_columns(header: list, *, known: list[str], optional: list[str], require
 def read_rows(cells_of_rows: Iterable[list], columns: Columns) -> Iterator[Row]:
     """Rows after the header as Row records; formula escapes undone, empty rows skipped."""
     unescape = spreadsheets.unescape_formula
-    pairs = list(zip(columns.names, columns.positions, strict=True))
+    names, positions = columns.names, columns.positions
+    needed = max(positions, default=-1) + 1
     for number, cells in enumerate(cells_of_rows, start=2):
-        if all(cell in (None, "") for cell in cells):
+        # any() settles almost every row in C; a row of falsy cells (0, False) is looked at closely.
+        if not any(cells) and all(cell in (None, "") for cell in cells):
             continue
-        width = len(cells)
-        values = {name: unescape(cells[position]) if position < width else None for name, position in pairs}
-        yield Row(number, values, {name: cell_text(value) for name, value in values.items()})
+        if len(cells) < needed:
+            cells = [*cells, *[None] * (needed - len(cells))]
+        values, texts = {}, {}
+        for name, position in zip(names, positions, strict=True):
+            cell = cells[position]
+            if cell.__class__ is str:  # most cells: the text is the cell, stripped
+                if cell[:1] == "'":
+                    cell = unescape(cell)
+                texts[name] = cell.strip()
+            else:
+                texts[name] = cell_text(cell)
+            values[name] = cell
+        yield Row(number, values, texts)

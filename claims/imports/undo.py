@@ -83,7 +83,7 @@ def undo_import(batch: ImportBatch, user) -> UndoReport:
         if reasons:
             raise UndoRefused(reasons[:MAX_REASONS], len(reasons))
 
-        writer = Writer(model, user=user, now=now, reason=lambda row: reason)
+        writer = Writer(model, user=user, now=now, reason=reason, numbered=False)
         gone = [Change(now_rows[pk]["import_row"] or 0, "removed", now_rows[pk]) for pk in created]
         restored = []
         for entry in written:

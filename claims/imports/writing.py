@@ -1,8 +1,10 @@
 """Writing: the changes of a chunk in bulk, each with its history record naming the import and the row.
 
-PostgreSQL gets COPY for new records and their history (ids drawn from the sequence first);
-other databases bulk_create. Updates are one bulk UPDATE per chunk. Bulk writes send no
-signals, so the writer collects the comparison groups it touched for one refresh at the end.
+On PostgreSQL new records go by COPY into a staging table, then one statement moves them into the
+table (computing figures' search vectors with joins) and writes their history from what it
+inserted, foreign keys checked there and then. Other databases bulk_create. Updates are one bulk
+UPDATE per chunk. Bulk writes send no signals, so the writer collects the comparison groups it
+touched for one refresh at the end.
 """
 
 from collections.abc import Iterable
@@ -15,22 +17,30 @@ from claims.models import COMPARISON_KEY, Figure
 
 
 class Writer:
-    def __init__(self, model, *, user, now, reason):
+    """Writes one import's (or undo's) changes. Each history record's reason is `reason` followed by the row's
+    number (cut at 100 characters), or `reason` alone when not `numbered`."""
+
+    def __init__(self, model, *, user, now, reason: str, numbered: bool = True):
         self.model = model
         self.user_id = user.pk if user is not None else None
         self.now = now
-        self.reason = reason
+        self.reason_text, self.numbered = reason, numbered
         self.use_copy = connection.vendor == "postgresql"
         self.fields = [f for f in model._meta.concrete_fields if f.attname != "search_vector"]
         self.touched: set[tuple] = set()
         self.staged = False
+
+    def reason(self, row: int) -> str:
+        return f"{self.reason_text}{row}"[:100] if self.numbered else self.reason_text[:100]
 
     def write(self, new: list[Change], updated: list[Change]) -> None:
         if new:
             self.insert([change.values for change in new])
         if updated:
             self.update([change.values for change in updated])
-        self.write_history([("+", change) for change in new] + [("~", change) for change in updated])
+        # On PostgreSQL the insert wrote the new records' history itself.
+        self.write_history(([] if self.use_copy else [("+", change) for change in new])
+                           + [("~", change) for change in updated])
         if self.model is Figure:
             for change in new + updated:
                 self.touched.add(tuple(change.values[name] for name in COMPARISON_KEY))
@@ -38,18 +48,8 @@ class Writer:
                     self.touched.add(tuple(change.before[name] for name in COMPARISON_KEY))
 
     def insert(self, records: list[dict]) -> None:
-        table = self.model._meta.db_table
         if self.use_copy:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                               [table, len(records)])
-                for record, (pk,) in zip(records, cursor.fetchall(), strict=True):
-                    record["id"] = pk
-            rows = ([r[f.attname] for f in self.fields] for r in records)
-            if self.model is Figure:
-                self.insert_figures(rows)
-            else:
-                self.copy(table, [f.column for f in self.fields], rows)
+            self.insert_copied(records)
             return
         objects = self.model.objects.bulk_create(
             [self.model(**{f.attname: r[f.attname] for f in self.fields if not f.primary_key}) for r in records],
@@ -58,23 +58,48 @@ class Writer:
         for record, obj in zip(records, objects, strict=True):
             record["id"] = obj.pk
 
-    def insert_figures(self, rows) -> None:
-        """COPY into a staging table, then one INSERT … SELECT that computes every row's search vector with joins:
-        the row trigger, which would look each row's metric, subject, aliases, attribution and source up one by
-        one, sees the vector given and steps aside (migration 0010)."""
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
+    def insert_copied(self, records: list[dict]) -> None:
+        """COPY into a staging table, then one statement: INSERT … SELECT the records (a figure's search vector
+        computed with joins, so the row trigger, which would look each row's metric, subject, aliases, attribution
+        and source up one by one, sees it given and steps aside — migration 0010), and INSERT their history from
+        what that returned. The ids come from the table's sequence, as the history's do from its own.
+
+        The foreign keys are checked in that statement rather than at commit: the checks then run while the next
+        chunk is read, and the commit is quick."""
+        table = self.model._meta.db_table
+        staging = f"{table}_staging"
+        fields = [f for f in self.fields if not f.primary_key]
         with connection.cursor() as cursor:
             if not self.staged:
                 # One per transaction (an import in a test's transaction may find the last one's).
-                cursor.execute("CREATE TEMPORARY TABLE IF NOT EXISTS figure_staging (LIKE claims_figure) "
-                               "ON COMMIT DROP")
-                cursor.execute("TRUNCATE figure_staging")
+                cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DROP")
+                cursor.execute(f"ALTER TABLE {staging} ALTER COLUMN id DROP NOT NULL")  # the table gives the ids
+                cursor.execute(f"TRUNCATE {staging}")
                 self.staged = True
-            self.copy("figure_staging", [f.column for f in self.fields], rows)
-            selected = ", ".join(f"f.{connection.ops.quote_name(f.column)}" for f in self.fields)
-            cursor.execute(f"INSERT INTO claims_figure ({columns}, search_vector) SELECT {selected}, {FIGURE_VECTOR} "
-                           f"FROM figure_staging f {FIGURE_VECTOR_JOINS}")
-            cursor.execute("TRUNCATE figure_staging")
+            self.copy(staging, [f.column for f in fields], ([r[f.attname] for f in fields] for r in records))
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(self.insert_sql(staging),
+                           [self.now, self.reason_text if self.numbered else self.reason_text[:100], self.user_id])
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute(f"TRUNCATE {staging}")
+
+    def insert_sql(self, staging: str) -> str:
+        quote = connection.ops.quote_name
+        columns = [quote(f.column) for f in self.fields if not f.primary_key]
+        history = self.model.history.model
+        tracked = [quote(f.column) for f in history._meta.concrete_fields if not f.attname.startswith("history_")]
+        selected = ", ".join(f"f.{column}" for column in columns)
+        if self.model is Figure:
+            columns.append("search_vector")
+            selected += f", {FIGURE_VECTOR} FROM {staging} f {FIGURE_VECTOR_JOINS}"
+        else:
+            selected += f" FROM {staging} f"  # a claim's vector: the row trigger's, from the claim alone
+        reason = "left(%s || inserted.import_row::text, 100)" if self.numbered else "%s"
+        return (f"WITH inserted AS (INSERT INTO {self.model._meta.db_table} ({', '.join(columns)}) SELECT {selected} "
+                f"RETURNING {', '.join(tracked)}) "
+                f"INSERT INTO {history._meta.db_table} ({', '.join(tracked)}, history_date, history_change_reason, "
+                f"history_type, history_user_id) "
+                f"SELECT {', '.join(tracked)}, %s, {reason}, '+', %s FROM inserted")
 
     def update(self, records: list[dict]) -> None:
         names = [f.name for f in self.fields if not f.primary_key and f.name not in ("created_at", "in_conflict")]
