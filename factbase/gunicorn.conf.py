@@ -17,8 +17,11 @@ threads = int(os.environ.get("GUNICORN_THREADS") or 2)
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = int(os.environ.get("WORKER_TIMEOUT", "30"))
 graceful_timeout = 10
-max_requests = 5000  # a worker is replaced now and then, so no slow leak lasts
-max_requests_jitter = 500
+# Replacing a worker every GUNICORN_MAX_REQUESTS requests bounds a slow leak, but a threaded worker that stops drops
+# the connections it has accepted and not yet read (each an error for its client), and at hundreds of cached pages a
+# second 5,000 requests came every few seconds: off unless asked for.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS") or 0)
+max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 

@@ -67,36 +67,42 @@ def public_data_changed(**kwargs) -> None:
         transaction.on_commit(bump)  # once per transaction: an import saves many records
 
 
-PUBLIC_APPS = ("claims", "sources")
-
-
-def _is_public_model(sender) -> bool:
-    # History rows are written beside the records they copy; the record's own signal has bumped already.
-    meta = getattr(sender, "_meta", None)
-    return meta is not None and meta.app_label in PUBLIC_APPS and not meta.model_name.startswith("historical")
-
-
 def _model_written(sender, **kwargs) -> None:
-    if _is_public_model(sender):
-        public_data_changed()
+    public_data_changed()
 
 
 def _m2m_written(sender, action, **kwargs) -> None:
-    if action.startswith("post_") and _is_public_model(kwargs["model"]):
+    if action.startswith("post_"):
         public_data_changed()
 
 
+def public_models() -> list:
+    """The models whose rows readers see, one by one: every model of claims and sources but their history (written
+    beside the record, whose own signal counts) and the comparisons (derived, rewritten in bulk with the figures
+    whose writes count already). Receivers are connected to each by name: one for every model would make Django
+    delete every row of every model one at a time, to send it a signal."""
+    from django.apps import apps
+
+    from claims.models import Comparison, RejectedSuggestion
+
+    return [model for label in ("claims", "sources") for model in apps.get_app_config(label).get_models()
+            if not model._meta.model_name.startswith("historical") and model not in (Comparison, RejectedSuggestion)]
+
+
 def connect() -> None:
-    """Every way a write reaches the public data: saves and deletes of any model of claims and sources (an
-    import's bulk writes end with its ImportBatch saved; undo saves it too), many-to-many changes, and the admin's
-    bulk publish and withdraw (factbase.curation), which send no post_save."""
+    """Every way a write reaches the public data: saves and deletes of the public models (an import's bulk writes
+    end with its ImportBatch saved; undo saves it too), their many-to-many changes, and the admin's bulk publish
+    and withdraw (factbase.curation), which send no post_save."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from factbase.curation import status_changed_in_bulk
 
-    post_save.connect(_model_written, dispatch_uid="public-cache-saved")
-    post_delete.connect(_model_written, dispatch_uid="public-cache-deleted")
-    m2m_changed.connect(_m2m_written, dispatch_uid="public-cache-m2m")
+    for model in public_models():
+        post_save.connect(_model_written, sender=model, dispatch_uid=f"public-cache-saved-{model._meta.label}")
+        post_delete.connect(_model_written, sender=model, dispatch_uid=f"public-cache-deleted-{model._meta.label}")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(_m2m_written, sender=field.remote_field.through,
+                                dispatch_uid=f"public-cache-m2m-{model._meta.label}-{field.name}")
     status_changed_in_bulk.connect(public_data_changed, dispatch_uid="public-cache-bulk-status")
 
 

@@ -174,3 +174,20 @@ def test_with_the_database_cache_the_generation_changes_once_the_transaction_com
         make_source()
         assert public_cache.generation() == before
     assert len(callbacks) == 1 and public_cache.generation() != before
+
+
+def test_comparisons_are_still_deleted_in_one_statement(make_figure, make_source, make_entity):
+    """The readers' cache listens to the public models one by one: a receiver for every model would make Django
+    read and delete the rows of each (comparisons are rewritten in bulk by every import) one at a time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from claims.models import Comparison
+
+    subject = make_entity()
+    make_figure(subject=subject, value_text="16")
+    make_figure(subject=subject, value_text="70", source=make_source())
+    assert Comparison.objects.exists()
+    with CaptureQueriesContext(connection) as deleting:
+        Comparison.objects.all().delete()
+    assert len(deleting) == 1

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from claims import comparisons
+from factbase import public_cache
 
 
 class Command(BaseCommand):
@@ -11,4 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = comparisons.rebuild()
+        public_cache.bump()  # rebuilt in bulk, with no signal: the readers' kept pages are out of date
         self.stdout.write(f"{count:,} comparisons rebuilt.")
