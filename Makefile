@@ -1,6 +1,6 @@
 # make run   – create .venv if missing, install, migrate, load the seed corpus, serve on 127.0.0.1:$(PORT)
 #              with the background-job worker beside it
-# make test  – the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+# make test  – the whole test suite on every core (SQLite by default; set DATABASE_URL for PostgreSQL)
 PYTHON ?= python3
 PORT ?= 8000
 VENV := .venv

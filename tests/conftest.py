@@ -166,9 +166,13 @@ def _seed_corpus_for_module(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def seeded(_seed_corpus_for_module, db):
-    """The seed corpus, for tests that read it or change it in their own transaction (not transactional tests:
-    they commit, and their flush would empty the module's corpus)."""
+def seeded(request, _seed_corpus_for_module, db):
+    """The seed corpus, for tests that read it or change it in their own transaction."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker and marker.kwargs.get("transaction"))
+    # A transactional test would commit inside the module's transaction, and its flush would empty the corpus.
+    assert not transactional, "a transactional test seeds for itself: call_command('seed')"
 
 
 @pytest.fixture
