@@ -8,12 +8,16 @@ touched for one refresh at the end.
 """
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 from django.db import connection
 
 from claims import comparisons
 from claims.imports.matching import Change
 from claims.models import COMPARISON_KEY, Figure
+
+# Above this many comparison groups touched, rebuilding them all is quicker than refreshing each.
+REFRESH_LIMIT = 2000
 
 
 class Writer:
@@ -28,6 +32,7 @@ class Writer:
         self.use_copy = connection.vendor == "postgresql"
         self.fields = [f for f in model._meta.concrete_fields if f.attname != "search_vector"]
         self.touched: set[tuple] = set()
+        self.rebuild_all = False  # so many groups touched that all are rebuilt: no need to remember them
         self.staged = False
 
     def reason(self, row: int) -> str:
@@ -41,11 +46,14 @@ class Writer:
         # On PostgreSQL the insert wrote the new records' history itself.
         self.write_history(([] if self.use_copy else [("+", change) for change in new])
                            + [("~", change) for change in updated])
-        if self.model is Figure:
+        if self.model is Figure and not self.rebuild_all:
+            key = itemgetter(*COMPARISON_KEY)
             for change in new + updated:
-                self.touched.add(tuple(change.values[name] for name in COMPARISON_KEY))
+                self.touched.add(key(change.values))
                 if change.before is not None:
-                    self.touched.add(tuple(change.before[name] for name in COMPARISON_KEY))
+                    self.touched.add(key(change.before))
+            if len(self.touched) > REFRESH_LIMIT:  # a million rows' groups would hold hundreds of megabytes
+                self.rebuild_all, self.touched = True, set()
 
     def insert(self, records: list[dict]) -> None:
         if self.use_copy:
@@ -79,7 +87,8 @@ class Writer:
                     cursor.execute(FIGURE_VECTOR_PARTS)
                     cursor.execute("TRUNCATE figure_said_vector, figure_attributed_vector, figure_source_vector")
                 self.staged = True
-            self.copy(staging, [f.column for f in fields], ([r[f.attname] for f in fields] for r in records))
+            values = itemgetter(*[f.attname for f in fields])  # a record's columns as a tuple, in C
+            self.copy(staging, [f.column for f in fields], map(values, records))
             if self.model is Figure:
                 cursor.execute(FIGURE_VECTOR_FILL.format(staging=staging))
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -141,7 +150,7 @@ class Writer:
     def refresh_comparisons(self) -> None:
         """Bulk writes send no signals: bring the comparisons of every touched group up to date."""
         keys = sorted(self.touched, key=str)
-        if len(keys) > 2000:
+        if self.rebuild_all or len(keys) > REFRESH_LIMIT:
             # Thousands of groups: one pass over the table beats thousands of small refreshes.
             comparisons.rebuild()
             return
