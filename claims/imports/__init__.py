@@ -180,6 +180,7 @@ class _Import:
                 background.wait()
                 resolved, found = self.resolve(chunk, checked)
                 if pending is not None:
+                    self.writer.stage(pending[0])  # the Python part of the write, here; the rest in the background
                     background.submit(self.writer.write, *pending)
                     pending = None
                 new, updated = self.match(resolved, found)

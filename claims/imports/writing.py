@@ -33,12 +33,15 @@ class Writer:
         self.fields = [f for f in model._meta.concrete_fields if f.attname != "search_vector"]
         self.touched: set[tuple] = set()
         self.rebuild_all = False  # so many groups touched that all are rebuilt: no need to remember them
-        self.staged = False
+        self.staged = False  # PostgreSQL: the staging tables made
+        self.staged_rows = 0  # records staged, waiting for write()
+        self.staging = f"{model._meta.db_table}_staging"
 
     def reason(self, row: int) -> str:
         return f"{self.reason_text}{row}"[:100] if self.numbered else self.reason_text[:100]
 
     def write(self, new: list[Change], updated: list[Change]) -> None:
+        """Write a chunk's changes (on PostgreSQL, its new records staged by stage(), or staged now)."""
         if new:
             self.insert([change.values for change in new])
         if updated:
@@ -57,7 +60,9 @@ class Writer:
 
     def insert(self, records: list[dict]) -> None:
         if self.use_copy:
-            self.insert_copied(records)
+            if not self.staged_rows:
+                self.stage_records(records)
+            self.insert_staged()
             return
         objects = self.model.objects.bulk_create(
             [self.model(**{f.attname: r[f.attname] for f in self.fields if not f.primary_key}) for r in records],
@@ -66,36 +71,49 @@ class Writer:
         for record, obj in zip(records, objects, strict=True):
             record["id"] = obj.pk
 
-    def insert_copied(self, records: list[dict]) -> None:
-        """COPY into a staging table, then one statement: INSERT … SELECT the records (a figure's search vector
-        computed with joins, so the row trigger, which would look each row's metric, subject, aliases, attribution
-        and source up one by one, sees it given and steps aside — migration 0010), and INSERT their history from
-        what that returned. The ids come from the table's sequence, as the history's do from its own.
+    # PostgreSQL: COPY into a staging table, then one statement moves the records into the table. ---------------
 
-        The foreign keys are checked in that statement rather than at commit: the checks then run while the next
-        chunk is read, and the commit is quick."""
-        table = self.model._meta.db_table
-        staging = f"{table}_staging"
+    def stage(self, new: list[Change]) -> None:
+        """COPY a chunk's new records into the staging table, for write() to move. This is the part of writing that
+        runs Python: the importer calls it on its own thread, then leaves write() — all database — to the
+        background thread, which holds no lock Python needs while PostgreSQL works. Elsewhere, nothing to do."""
+        if self.use_copy and new:
+            self.stage_records([change.values for change in new])
+
+    def stage_records(self, records: list[dict]) -> None:
         fields = [f for f in self.fields if not f.primary_key]
         with connection.cursor() as cursor:
             if not self.staged:
                 # One per transaction (an import in a test's transaction may find the last one's).
-                cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DROP")
-                cursor.execute(f"ALTER TABLE {staging} ALTER COLUMN id DROP NOT NULL")  # the table gives the ids
-                cursor.execute(f"TRUNCATE {staging}")
+                cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.staging} (LIKE {self.model._meta.db_table})"
+                               " ON COMMIT DROP")
+                cursor.execute(f"ALTER TABLE {self.staging} ALTER COLUMN id DROP NOT NULL")  # the table gives ids
+                cursor.execute(f"TRUNCATE {self.staging}")
                 if self.model is Figure:  # and the vectors' parts, made afresh for each import
                     cursor.execute(FIGURE_VECTOR_PARTS)
                     cursor.execute("TRUNCATE figure_said_vector, figure_attributed_vector, figure_source_vector")
                 self.staged = True
-            values = itemgetter(*[f.attname for f in fields])  # a record's columns as a tuple, in C
-            self.copy(staging, [f.column for f in fields], map(values, records))
+        values = itemgetter(*[f.attname for f in fields])  # a record's columns as a tuple, in C
+        self.copy(self.staging, [f.column for f in fields], map(values, records))
+        self.staged_rows = len(records)
+
+    def insert_staged(self) -> None:
+        """One statement: INSERT … SELECT the staged records (a figure's search vector computed with joins, so the
+        row trigger, which would look each row's metric, subject, aliases, attribution and source up one by one,
+        sees it given and steps aside — migration 0010), and INSERT their history from what that returned. The ids
+        come from the table's sequence, as the history's do from its own.
+
+        The foreign keys are checked in that statement rather than at commit: the checks then run while the next
+        chunk is read, and the commit is quick."""
+        with connection.cursor() as cursor:
             if self.model is Figure:
-                cursor.execute(FIGURE_VECTOR_FILL.format(staging=staging))
+                cursor.execute(FIGURE_VECTOR_FILL.format(staging=self.staging))
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(self.insert_sql(staging),
+            cursor.execute(self.insert_sql(self.staging),
                            [self.now, self.reason_text if self.numbered else self.reason_text[:100], self.user_id])
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            cursor.execute(f"TRUNCATE {staging}")
+            cursor.execute(f"TRUNCATE {self.staging}")
+        self.staged_rows = 0
 
     def insert_sql(self, staging: str) -> str:
         quote = connection.ops.quote_name
