@@ -227,3 +227,31 @@ def test_a_row_repeating_one_of_the_chunk_before_is_refused_and_nothing_is_writt
     assert errors(report) == ["Row 6: duplicates row 4 (same source, metric, subject, period, dimensions, value text "
                               "and attribution); remove one of them"]
     assert not Figure.objects.exists() and not Figure.history.exists() and not ImportBatch.objects.exists()
+
+
+def test_a_write_refused_by_the_database_midway_leaves_nothing_written(reference_data, monkeypatch):
+    # On PostgreSQL the second chunk is written by the background thread, after the first was: the database's
+    # refusal (here, as if a curator had saved an identical figure meanwhile) reaches the import, which rolls
+    # every chunk back and says what happened.
+    from django.db import IntegrityError
+
+    from claims.imports.writing import Writer
+
+    monkeypatch.setattr("claims.imports.CHUNK_SIZE", 3)
+    original, calls = Writer.write, []
+
+    def write(self, new, updated):
+        calls.append(len(new))
+        if len(calls) == 2:
+            raise IntegrityError("duplicate key value violates unique constraint \"figure_identity\"")
+        original(self, new, updated)
+
+    monkeypatch.setattr(Writer, "write", write)
+    subjects = ["kazakhstan", "almaty", "zhanaozen-2011", "january-2022-unrest"]
+    lines = [f"zhanaozen-report,death-toll,{subject},{year},,16,,,,,,," for year in (2011, 2012)
+             for subject in subjects]
+    report = run(HEADER + "\n".join(lines) + "\n")
+    assert calls == [3, 3] and not report.ok
+    assert errors(report) == ["File: while this import ran, someone saved a record identical to one of its rows; "
+                              "nothing was imported — run it again to see which"]
+    assert not Figure.objects.exists() and not Figure.history.exists() and not ImportBatch.objects.exists()
