@@ -88,8 +88,11 @@ def write_csv(path: Path, n: int, seed: int = 1) -> None:
             number = rng.randrange(1, 99)
             shape = shapes[i % len(shapes)] if metric % 3 else "{}%"
             value_text = shape.format(number, number + 5) if "–" in shape else shape.format(number)
+            # Subjects × years repeat every 70,000 rows: each repetition spans one more year, so no two rows of
+            # a million share an identity (the importer would refuse the file, and COPY the second row).
+            year, repeat = 1990 + (i // N_SUBJECTS) % 35, i // (N_SUBJECTS * 35)
             writer.writerow([f"bench-source-{rng.randrange(N_SOURCES)}", f"metric-{metric}",
-                             f"subject-{i % N_SUBJECTS}", 1990 + (i // N_SUBJECTS) % 35, "", value_text,
+                             f"subject-{i % N_SUBJECTS}", year, year + repeat if repeat else "", value_text,
                              f"subject-{rng.randrange(N_SUBJECTS)}" if i % 2 else "", "unverified",
                              f"row {i}", "table"])
 
@@ -139,7 +142,8 @@ def resolved_rows(path: Path):
             year = int(row["period_start"])
             yield dict(source_id=sources[row["source"]], metric_id=metrics[row["metric"]],
                        subject_id=entities[row["subject"]], period_start=date(year, 1, 1),
-                       period_end=date(year, 12, 31), period_precision="year", value_text=row["value_text"],
+                       period_end=date(int(row["period_end"] or year), 12, 31), period_precision="year",
+                       value_text=row["value_text"],
                        qualifier=parsed.qualifier, value=parsed.value, lower=parsed.lower, upper=parsed.upper,
                        attributed_to_id=entities.get(row["attributed_to"]), status="unverified", note=row["note"])
 
@@ -190,7 +194,8 @@ def plain_resource(use_bulk: bool, cached: bool = False):
 
             parsed = parse_value_text(row["value_text"])
             year = int(row["period_start"])
-            row.update(period_start=f"{year}-01-01", period_end=f"{year}-12-31", qualifier=parsed.qualifier,
+            row.update(period_start=f"{year}-01-01", period_end=f"{int(row['period_end'] or year)}-12-31",
+                       qualifier=parsed.qualifier,
                        value=parsed.value, lower=parsed.lower, upper=parsed.upper)
 
     PlainFigureResource._meta.use_bulk = use_bulk

@@ -193,3 +193,65 @@ def test_imported_figures_join_their_comparison(reference_data):
     assert run(text).ok
     comparison = Comparison.objects.get()  # bulk writes send no signals; the importer refreshes the group
     assert comparison.conflicting and comparison.figure_count == 2
+
+
+def test_a_file_of_several_chunks_is_written_in_its_order_each_figure_with_its_history(reference_data, curator,
+                                                                                        monkeypatch):
+    # Chunks of three: a chunk is compared while the one before it is written (on PostgreSQL, by a staging table
+    # and one INSERT … SELECT that writes the history too); the result is as if each row were saved in turn.
+    monkeypatch.setattr("claims.imports.CHUNK_SIZE", 3)
+    subjects = ["kazakhstan", "almaty", "zhanaozen-2011", "january-2022-unrest"]
+    lines = [f"zhanaozen-report,death-toll,{subject},{year},,16,,,,,,unverified,row {i}"
+             for i, (subject, year) in enumerate((s, y) for y in (2011, 2012) for s in subjects)]
+    report = run(HEADER + "\n".join(lines) + "\n", user=curator)
+    assert report.ok and report.new == 8, errors(report)
+    figures = list(Figure.objects.order_by("id"))
+    assert [f.note for f in figures] == [f"row {i}" for i in range(8)]
+    assert [f.import_row for f in figures] == list(range(2, 10))
+    batch = ImportBatch.objects.get()
+    for figure in figures:
+        entry = figure.history.get()
+        assert entry.history_change_reason == f"Import #{batch.pk} of figures.csv, row {figure.import_row}"
+        assert (entry.history_type, entry.history_user, entry.note) == ("+", curator, figure.note)
+
+
+def test_a_row_repeating_one_of_the_chunk_before_is_refused_and_nothing_is_written(reference_data, monkeypatch):
+    # Row 5 (the second chunk) repeats row 3 (the first, being written meanwhile): said, and all rolled back.
+    monkeypatch.setattr("claims.imports.CHUNK_SIZE", 3)
+    lines = ["zhanaozen-report,death-toll,kazakhstan,2011,,16,,,,,,,",
+             "zhanaozen-report,death-toll,almaty,2011,,16,,,,,,,",
+             "zhanaozen-report,death-toll,zhanaozen-2011,2011,,16,,,,,,,",
+             "zhanaozen-report,death-toll,kazakhstan,2012,,16,,,,,,,",
+             "zhanaozen-report,death-toll,zhanaozen-2011,2011,,16,,,,,,,"]
+    report = run(HEADER + "\n".join(lines) + "\n")
+    assert errors(report) == ["Row 6: duplicates row 4 (same source, metric, subject, period, dimensions, value text "
+                              "and attribution); remove one of them"]
+    assert not Figure.objects.exists() and not Figure.history.exists() and not ImportBatch.objects.exists()
+
+
+def test_a_write_refused_by_the_database_midway_leaves_nothing_written(reference_data, monkeypatch):
+    # On PostgreSQL the second chunk is written by the background thread, after the first was: the database's
+    # refusal (here, as if a curator had saved an identical figure meanwhile) reaches the import, which rolls
+    # every chunk back and says what happened.
+    from django.db import IntegrityError
+
+    from claims.imports.writing import Writer
+
+    monkeypatch.setattr("claims.imports.CHUNK_SIZE", 3)
+    original, calls = Writer.write, []
+
+    def write(self, new, updated):
+        calls.append(len(new))
+        if len(calls) == 2:
+            raise IntegrityError("duplicate key value violates unique constraint \"figure_identity\"")
+        original(self, new, updated)
+
+    monkeypatch.setattr(Writer, "write", write)
+    subjects = ["kazakhstan", "almaty", "zhanaozen-2011", "january-2022-unrest"]
+    lines = [f"zhanaozen-report,death-toll,{subject},{year},,16,,,,,,," for year in (2011, 2012)
+             for subject in subjects]
+    report = run(HEADER + "\n".join(lines) + "\n")
+    assert calls == [3, 3] and not report.ok
+    assert errors(report) == ["File: while this import ran, someone saved a record identical to one of its rows; "
+                              "nothing was imported — run it again to see which"]
+    assert not Figure.objects.exists() and not Figure.history.exists() and not ImportBatch.objects.exists()

@@ -92,3 +92,27 @@ def test_an_imported_figure_gets_the_search_vector_an_edit_would_give_it(referen
         cursor.execute("SELECT search_vector::text FROM claims_figure")
         assert cursor.fetchone()[0] == bulk
     assert "qazaqstan" in bulk and "prosecutor" in bulk and "striker" in bulk
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors are PostgreSQL's")
+def test_imported_figures_sharing_references_get_the_vectors_their_edits_would_give_them(reference_data):
+    # The bulk insert makes each reference's part of the vector once per chunk and joins it to every row that
+    # names it: rows sharing a subject or source, with and without an attribution, must each get their own vector.
+    import io
+
+    from claims.imports import import_figures
+
+    text = ("source,metric,subject,period_start,value_text,attributed_to,note\n"
+            "zhanaozen-report,death-toll,kazakhstan,2011,more than 70,prosecutor-general,a strikers' count\n"
+            "zhanaozen-report,death-toll,kazakhstan,2012,16,,\n"
+            "zhanaozen-report,death-toll,almaty,2011,16,kazakhstan,police said\n")
+    assert import_figures(io.BytesIO(text.encode()), file_name="f.csv").ok
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, search_vector::text FROM claims_figure ORDER BY id")
+        bulk = dict(cursor.fetchall())
+        cursor.execute("UPDATE claims_figure SET search_vector = NULL")  # the row trigger computes each again
+        cursor.execute("SELECT id, search_vector::text FROM claims_figure ORDER BY id")
+        assert dict(cursor.fetchall()) == bulk
+    assert len(bulk) == 3 and all(bulk.values())
+    last = bulk[max(bulk)]  # Almaty's row: its subject's alias, not the first rows' attribution
+    assert "'alma'" in last and "prosecutor" not in last

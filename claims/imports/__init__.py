@@ -180,6 +180,7 @@ class _Import:
                 background.wait()
                 resolved, found = self.resolve(chunk, checked)
                 if pending is not None:
+                    self.writer.stage(pending[0])  # the Python part of the write, here; the rest in the background
                     background.submit(self.writer.write, *pending)
                     pending = None
                 new, updated = self.match(resolved, found)
@@ -218,7 +219,8 @@ class _Import:
         checked = {}
         for row in chunk:
             values, errors = check(row)
-            self.report.add_errors(errors)
+            if errors:
+                self.report.add_errors(errors)
             checked[row.number] = values
         return checked
 
@@ -230,19 +232,20 @@ class _Import:
         references.load({row.text("source") for row in chunk},
                         {row.text(column) for row in chunk for column in entity_columns})
         resolved = []
+        id_names = [(column, f"{column}_id") for column in entity_columns]
         for row in chunk:
             values = checked[row.number]
             errors_before = report.error_count
             source = None
-            if slug := row.text("source"):
+            if slug := row.texts.get("source"):
                 source = references.source(row.number, slug, values.source_details if values else None,
                                            create=values is not None)
             ids = {"source_id": source.id if source else None}
-            for column in entity_columns:
+            for column, id_name in id_names:
                 if values is not None and not isinstance(getattr(values, column), str):
                     continue  # the column is absent or empty: nothing to look up
-                if reference := row.text(column):
-                    ids[f"{column}_id"] = references.entity(row.number, column, reference, create=values is not None)
+                if reference := row.texts.get(column):
+                    ids[id_name] = references.entity(row.number, column, reference, create=values is not None)
             if values is not None and report.error_count == errors_before:
                 resolved.append((values, ids, source))
         return resolved, self.matcher.existing([(values, ids) for values, ids, _ in resolved])

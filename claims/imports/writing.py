@@ -8,12 +8,16 @@ touched for one refresh at the end.
 """
 
 from collections.abc import Iterable
+from operator import itemgetter
 
 from django.db import connection
 
 from claims import comparisons
 from claims.imports.matching import Change
 from claims.models import COMPARISON_KEY, Figure
+
+# Above this many comparison groups touched, rebuilding them all is quicker than refreshing each.
+REFRESH_LIMIT = 2000
 
 
 class Writer:
@@ -28,12 +32,16 @@ class Writer:
         self.use_copy = connection.vendor == "postgresql"
         self.fields = [f for f in model._meta.concrete_fields if f.attname != "search_vector"]
         self.touched: set[tuple] = set()
-        self.staged = False
+        self.rebuild_all = False  # so many groups touched that all are rebuilt: no need to remember them
+        self.staged = False  # PostgreSQL: the staging tables made
+        self.staged_rows = 0  # records staged, waiting for write()
+        self.staging = f"{model._meta.db_table}_staging"
 
     def reason(self, row: int) -> str:
         return f"{self.reason_text}{row}"[:100] if self.numbered else self.reason_text[:100]
 
     def write(self, new: list[Change], updated: list[Change]) -> None:
+        """Write a chunk's changes (on PostgreSQL, its new records staged by stage(), or staged now)."""
         if new:
             self.insert([change.values for change in new])
         if updated:
@@ -41,15 +49,20 @@ class Writer:
         # On PostgreSQL the insert wrote the new records' history itself.
         self.write_history(([] if self.use_copy else [("+", change) for change in new])
                            + [("~", change) for change in updated])
-        if self.model is Figure:
+        if self.model is Figure and not self.rebuild_all:
+            key = itemgetter(*COMPARISON_KEY)
             for change in new + updated:
-                self.touched.add(tuple(change.values[name] for name in COMPARISON_KEY))
+                self.touched.add(key(change.values))
                 if change.before is not None:
-                    self.touched.add(tuple(change.before[name] for name in COMPARISON_KEY))
+                    self.touched.add(key(change.before))
+            if len(self.touched) > REFRESH_LIMIT:  # a million rows' groups would hold hundreds of megabytes
+                self.rebuild_all, self.touched = True, set()
 
     def insert(self, records: list[dict]) -> None:
         if self.use_copy:
-            self.insert_copied(records)
+            if not self.staged_rows:
+                self.stage_records(records)
+            self.insert_staged()
             return
         objects = self.model.objects.bulk_create(
             [self.model(**{f.attname: r[f.attname] for f in self.fields if not f.primary_key}) for r in records],
@@ -58,30 +71,49 @@ class Writer:
         for record, obj in zip(records, objects, strict=True):
             record["id"] = obj.pk
 
-    def insert_copied(self, records: list[dict]) -> None:
-        """COPY into a staging table, then one statement: INSERT … SELECT the records (a figure's search vector
-        computed with joins, so the row trigger, which would look each row's metric, subject, aliases, attribution
-        and source up one by one, sees it given and steps aside — migration 0010), and INSERT their history from
-        what that returned. The ids come from the table's sequence, as the history's do from its own.
+    # PostgreSQL: COPY into a staging table, then one statement moves the records into the table. ---------------
 
-        The foreign keys are checked in that statement rather than at commit: the checks then run while the next
-        chunk is read, and the commit is quick."""
-        table = self.model._meta.db_table
-        staging = f"{table}_staging"
+    def stage(self, new: list[Change]) -> None:
+        """COPY a chunk's new records into the staging table, for write() to move. This is the part of writing that
+        runs Python: the importer calls it on its own thread, then leaves write() — all database — to the
+        background thread, which holds no lock Python needs while PostgreSQL works. Elsewhere, nothing to do."""
+        if self.use_copy and new:
+            self.stage_records([change.values for change in new])
+
+    def stage_records(self, records: list[dict]) -> None:
         fields = [f for f in self.fields if not f.primary_key]
         with connection.cursor() as cursor:
             if not self.staged:
                 # One per transaction (an import in a test's transaction may find the last one's).
-                cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DROP")
-                cursor.execute(f"ALTER TABLE {staging} ALTER COLUMN id DROP NOT NULL")  # the table gives the ids
-                cursor.execute(f"TRUNCATE {staging}")
+                cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.staging} (LIKE {self.model._meta.db_table})"
+                               " ON COMMIT DROP")
+                cursor.execute(f"ALTER TABLE {self.staging} ALTER COLUMN id DROP NOT NULL")  # the table gives ids
+                cursor.execute(f"TRUNCATE {self.staging}")
+                if self.model is Figure:  # and the vectors' parts, made afresh for each import
+                    cursor.execute(FIGURE_VECTOR_PARTS)
+                    cursor.execute("TRUNCATE figure_said_vector, figure_attributed_vector, figure_source_vector")
                 self.staged = True
-            self.copy(staging, [f.column for f in fields], ([r[f.attname] for f in fields] for r in records))
+        values = itemgetter(*[f.attname for f in fields])  # a record's columns as a tuple, in C
+        self.copy(self.staging, [f.column for f in fields], map(values, records))
+        self.staged_rows = len(records)
+
+    def insert_staged(self) -> None:
+        """One statement: INSERT … SELECT the staged records (a figure's search vector computed with joins, so the
+        row trigger, which would look each row's metric, subject, aliases, attribution and source up one by one,
+        sees it given and steps aside — migration 0010), and INSERT their history from what that returned. The ids
+        come from the table's sequence, as the history's do from its own.
+
+        The foreign keys are checked in that statement rather than at commit: the checks then run while the next
+        chunk is read, and the commit is quick."""
+        with connection.cursor() as cursor:
+            if self.model is Figure:
+                cursor.execute(FIGURE_VECTOR_FILL.format(staging=self.staging))
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(self.insert_sql(staging),
+            cursor.execute(self.insert_sql(self.staging),
                            [self.now, self.reason_text if self.numbered else self.reason_text[:100], self.user_id])
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            cursor.execute(f"TRUNCATE {staging}")
+            cursor.execute(f"TRUNCATE {self.staging}")
+        self.staged_rows = 0
 
     def insert_sql(self, staging: str) -> str:
         quote = connection.ops.quote_name
@@ -94,6 +126,7 @@ class Writer:
             selected += f", {FIGURE_VECTOR} FROM {staging} f {FIGURE_VECTOR_JOINS}"
         else:
             selected += f" FROM {staging} f"  # a claim's vector: the row trigger's, from the claim alone
+        selected += " ORDER BY f.import_row"  # ids in the file's order, as one by one
         reason = "left(%s || inserted.import_row::text, 100)" if self.numbered else "%s"
         return (f"WITH inserted AS (INSERT INTO {self.model._meta.db_table} ({', '.join(columns)}) SELECT {selected} "
                 f"RETURNING {', '.join(tracked)}) "
@@ -135,7 +168,7 @@ class Writer:
     def refresh_comparisons(self) -> None:
         """Bulk writes send no signals: bring the comparisons of every touched group up to date."""
         keys = sorted(self.touched, key=str)
-        if len(keys) > 2000:
+        if self.rebuild_all or len(keys) > REFRESH_LIMIT:
             # Thousands of groups: one pass over the table beats thousands of small refreshes.
             comparisons.rebuild()
             return
@@ -143,20 +176,46 @@ class Writer:
             comparisons.refresh(keys[start:start + 200])
 
 
-# The figure search vector, for a whole chunk at once; the same expression as the row trigger's (migration 0010).
-# tests/test_search.py checks that both give the same vector.
+# The figure search vector, for a whole chunk at once; the same as the row trigger's (migration 0010), whose
+# parts are joined by ||. The parts that depend on one reference — the metric and subject (with the subject's
+# aliases), the attribution, the source's title — are made once per reference per import, kept in temporary
+# tables keyed like their references, and joined to every row that names them (an index probe each, whatever the
+# planner thinks of a staging table it has no statistics for). tests/test_search.py checks that both give the
+# same vector.
+FIGURE_VECTOR_PARTS = """
+CREATE TEMPORARY TABLE IF NOT EXISTS figure_said_vector (
+    metric_id bigint, subject_id bigint, vector tsvector, PRIMARY KEY (metric_id, subject_id)) ON COMMIT DROP;
+CREATE TEMPORARY TABLE IF NOT EXISTS figure_attributed_vector (id bigint PRIMARY KEY, vector tsvector)
+    ON COMMIT DROP;
+CREATE TEMPORARY TABLE IF NOT EXISTS figure_source_vector (id bigint PRIMARY KEY, vector tsvector) ON COMMIT DROP;
+"""
+FIGURE_VECTOR_FILL = """
+INSERT INTO figure_said_vector
+SELECT k.metric_id, k.subject_id, setweight(to_tsvector('english', concat_ws(' ', m.name, e.name, al.names)), 'A')
+FROM (SELECT DISTINCT metric_id, subject_id FROM {staging}) k
+LEFT JOIN claims_metric m ON m.id = k.metric_id
+LEFT JOIN claims_entity e ON e.id = k.subject_id
+LEFT JOIN LATERAL (SELECT string_agg(name, ' ') AS names FROM claims_entityalias
+                   WHERE entity_id = k.subject_id) al ON true
+WHERE NOT EXISTS (SELECT FROM figure_said_vector v WHERE v.metric_id = k.metric_id AND v.subject_id = k.subject_id);
+INSERT INTO figure_attributed_vector
+SELECT k.id, setweight(to_tsvector('english', coalesce(a.name, '')), 'B')
+FROM (SELECT DISTINCT attributed_to_id AS id FROM {staging} WHERE attributed_to_id IS NOT NULL) k
+LEFT JOIN claims_entity a ON a.id = k.id
+WHERE NOT EXISTS (SELECT FROM figure_attributed_vector v WHERE v.id = k.id);
+INSERT INTO figure_source_vector
+SELECT k.id, setweight(to_tsvector('english', coalesce(s.title, '')), 'C')
+FROM (SELECT DISTINCT source_id AS id FROM {staging}) k
+LEFT JOIN sources_source s ON s.id = k.id
+WHERE NOT EXISTS (SELECT FROM figure_source_vector v WHERE v.id = k.id);
+"""
 FIGURE_VECTOR = """
-    setweight(to_tsvector('english', coalesce(f.value_text, '')), 'A') ||
-    setweight(to_tsvector('english', concat_ws(' ', m.name, e.name, al.names)), 'A') ||
-    setweight(to_tsvector('english', coalesce(a.name, '')), 'B') ||
-    setweight(to_tsvector('english', coalesce(src.title, '')), 'C') ||
+    setweight(to_tsvector('english', coalesce(f.value_text, '')), 'A') || said.vector ||
+    coalesce(attributed.vector, ''::tsvector) || src.vector ||
     setweight(to_tsvector('english', coalesce(f.note, '')), 'D')
 """
 FIGURE_VECTOR_JOINS = """
-    LEFT JOIN claims_metric m ON m.id = f.metric_id
-    LEFT JOIN claims_entity e ON e.id = f.subject_id
-    LEFT JOIN LATERAL (SELECT string_agg(name, ' ') AS names FROM claims_entityalias
-                       WHERE entity_id = f.subject_id) al ON true
-    LEFT JOIN claims_entity a ON a.id = f.attributed_to_id
-    LEFT JOIN sources_source src ON src.id = f.source_id
+    JOIN figure_said_vector said ON said.metric_id = f.metric_id AND said.subject_id = f.subject_id
+    LEFT JOIN figure_attributed_vector attributed ON attributed.id = f.attributed_to_id
+    JOIN figure_source_vector src ON src.id = f.source_id
 """
