@@ -272,7 +272,7 @@ def build(env: dict, figures: int) -> None:
         f"    corpus.create_figures({figures}, corpus.reference_data())\n"
         f"    print(f'built {figures:,} figures in {{time.time() - started:.0f}} s')\n"
         # Each run starts cold: no cached page, and no export prepared by an earlier run to reuse.
-        "from django.core.cache import cache; cache.clear()\n"
+        "from django.core.cache import caches; caches['default'].clear(); caches['public'].clear()\n"
         "from jobs.models import Job; Job.objects.filter(kind='export').delete()\n"
     )
     subprocess.run([PYTHON, "-c", code], env=env, cwd=ROOT, check=True)

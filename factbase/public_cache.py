@@ -20,7 +20,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connection, transaction
 from django.http import HttpResponse
@@ -28,14 +28,21 @@ from django.utils.cache import cc_delim_re, patch_vary_headers
 
 logger = logging.getLogger(__name__)
 GENERATION_KEY = "public-data:generation"
+# Its own cache (settings.CACHES["public"]), apart from the one that holds the download counts: any reader can fill
+# this one with pages (every search is a URL), and a full cache evicts entries — which must never be a client's count.
+PUBLIC_CACHE_ALIAS = "public"
+
+
+def store():
+    return caches[PUBLIC_CACHE_ALIAS]
 
 
 def generation() -> str:
     """The public data's current generation (one cache read)."""
-    current = cache.get(GENERATION_KEY)
+    current = store().get(GENERATION_KEY)
     if current is None:  # never set, or evicted: a new token, so no entry from before can match it
-        cache.add(GENERATION_KEY, _token(), timeout=None)
-        current = cache.get(GENERATION_KEY) or _token()
+        store().add(GENERATION_KEY, _token(), timeout=None)
+        current = store().get(GENERATION_KEY) or _token()
     return current
 
 
@@ -48,7 +55,7 @@ def _token() -> str:
 def bump() -> None:
     """A new generation: every cached page and count from before is out of reach."""
     try:
-        cache.set(GENERATION_KEY, _token(), timeout=None)
+        store().set(GENERATION_KEY, _token(), timeout=None)
     except Exception:  # an unreachable cache must not undo a curator's save: its pages then age out
         logger.exception("the public data changed, but its generation could not be replaced in the cache")
 
@@ -61,7 +68,7 @@ def public_data_changed(**kwargs) -> None:
     no one else, and would hold a lock on the generation's row that every other writer waits for until this one
     commits (an import: minutes). With it, the generation is replaced once, after the commit."""
     in_transaction = connection.in_atomic_block
-    if not (in_transaction and isinstance(caches[DEFAULT_CACHE_ALIAS], DatabaseCache)):
+    if not (in_transaction and isinstance(store(), DatabaseCache)):
         bump()
     if in_transaction and not any(func is bump for _, func, _ in connection.run_on_commit):
         transaction.on_commit(bump)  # once per transaction: an import saves many records
@@ -159,7 +166,7 @@ def public_page(view=None, *, vary_on: tuple[str, ...] = ()):
         if not shared() or not anonymous_reader(request):
             return _vary_on_cookie(view(request, *args, **kwargs))
         page_key = _page_key(request, vary_on)
-        if (stored := cache.get(page_key)) is not None:
+        if (stored := store().get(page_key)) is not None:
             content, headers = stored
             return _vary_on_cookie(HttpResponse(content, headers=headers))
         response = view(request, *args, **kwargs)
@@ -167,7 +174,7 @@ def public_page(view=None, *, vary_on: tuple[str, ...] = ()):
             response = response.render()  # a template or REST framework response: rendered now, to be kept
         if storable(request, response):
             headers = dict(response.items())
-            cache.set(page_key, (response.content, headers), settings.PUBLIC_CACHE_SECONDS)
+            store().set(page_key, (response.content, headers), settings.PUBLIC_CACHE_SECONDS)
         return _vary_on_cookie(response)
 
     return cached
@@ -189,8 +196,8 @@ def cached_value(kind: str, parts: tuple[str, ...], compute):
     if not shared():
         return compute()
     value_key = key(kind, *parts)
-    stored = cache.get(value_key)
+    stored = store().get(value_key)
     if stored is None:
         stored = (compute(),)  # in a tuple: None is a value too
-        cache.set(value_key, stored, settings.PUBLIC_CACHE_SECONDS)
+        store().set(value_key, stored, settings.PUBLIC_CACHE_SECONDS)
     return stored[0]

@@ -193,13 +193,23 @@ if EXPORT_RATE_WINDOW < 1:
 # running but gives each gunicorn worker its own count (a client then gets up to workers × the limit):
 # with several workers set CACHE_URL=db (a table in the database; run `manage.py createcachetable`) or
 # CACHE_URL=redis://host:6379/0 (needs the `redis` package), which every worker shares.
+# The readers' pages (below) live in a second cache, "public", of at most PUBLIC_CACHE_ENTRIES entries: anyone can
+# fill it (every search is a new URL), and a full cache evicts — the download counts must not be what goes.
 CACHE_URL = os.environ.get("CACHE_URL", "")
+PUBLIC_CACHE_ENTRIES = env_int("PUBLIC_CACHE_ENTRIES", 1000)
 if not CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+              "public": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public",
+                         "OPTIONS": {"MAX_ENTRIES": PUBLIC_CACHE_ENTRIES}}}
 elif CACHE_URL == "db":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "factbase_cache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "factbase_cache"},
+              "public": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "factbase_public_cache",
+                         "OPTIONS": {"MAX_ENTRIES": PUBLIC_CACHE_ENTRIES}}}
 elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    # Redis keeps both in one memory and evicts only at its maxmemory: leave room for a minute of pages (README).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL},
+              "public": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                         "KEY_PREFIX": "public"}}
 else:
     raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: expected nothing, db or a redis:// address")
 # Anonymous readers' pages and the lists' facet counts are kept in that cache for PUBLIC_CACHE_SECONDS, keyed by

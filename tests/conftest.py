@@ -195,7 +195,9 @@ def run_worker(monkeypatch, settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with no downloads counted against its client (the export rate limit's counts)."""
-    from django.core.cache import cache
+    """Each test starts with no downloads counted against its client (the export rate limit's counts), and no
+    readers' page kept from another test."""
+    from django.core.cache import caches
 
-    cache.clear()
+    caches["default"].clear()
+    caches["public"].clear()

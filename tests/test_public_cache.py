@@ -165,8 +165,9 @@ def test_with_the_database_cache_the_generation_changes_once_the_transaction_com
     against every other writer until the commit, and show no one else anything."""
     from django.core.management import call_command
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-                                   "LOCATION": "test_public_cache"}}
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "test_cache"},
+                       "public": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                                  "LOCATION": "test_public_cache"}}
     call_command("createcachetable", verbosity=0)
     before = public_cache.generation()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -191,3 +192,26 @@ def test_comparisons_are_still_deleted_in_one_statement(make_figure, make_source
     with CaptureQueriesContext(connection) as deleting:
         Comparison.objects.all().delete()
     assert len(deleting) == 1
+
+
+@pytest.mark.parametrize("backend", ["locmem", "db"])
+def test_a_reader_who_fills_the_page_cache_does_not_evict_their_download_count(client, settings, make_figure, backend):
+    """Every search is a new URL, so anyone can fill the readers' cache; a full cache evicts entries. The download
+    counts live in another cache: a client who has spent their budget and then asks for hundreds of new pages is
+    still refused the next download."""
+    from django.core.management import call_command
+
+    kind = {"locmem": "locmem.LocMemCache", "db": "db.DatabaseCache"}[backend]
+    settings.CACHES = {"default": {"BACKEND": f"django.core.cache.backends.{kind}", "LOCATION": "flood_counts",
+                                   "OPTIONS": {"MAX_ENTRIES": 50}},
+                       "public": {"BACKEND": f"django.core.cache.backends.{kind}", "LOCATION": "flood_pages",
+                                  "OPTIONS": {"MAX_ENTRIES": 50}}}
+    if backend == "db":
+        call_command("createcachetable", verbosity=0)
+    settings.EXPORT_RATE_LIMIT = 2
+    make_figure()
+    for _ in range(2):
+        assert client.get(FIGURES, {"format": "csv"}).status_code == 200
+    for n in range(120):  # more than twice what either cache holds
+        assert client.get("/sources/", {"q": f"flood {n}"}).status_code == 200
+    assert client.get(FIGURES, {"format": "csv"}).status_code == 429
