@@ -15,7 +15,7 @@ from django.db.models.functions import Lag
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from claims.models import NOT_PUBLIC, Claim, Figure, Review
+from claims.models import NOT_PUBLIC, Figure, Review
 from sources.models import Source
 
 FEED_SIZE = 50
@@ -57,7 +57,7 @@ def published_figures(limit: int) -> list[tuple[datetime, Figure]]:
 
 
 def latest_reviews(limit: int):
-    return list(Review.objects.filter(Q(claim__in=Claim.objects.public()) | Q(figure__in=Figure.objects.public()))
+    return list(Review.objects.public()
                 .select_related("claim__source", "figure__source", "figure__metric", "figure__subject")
                 .defer("claim__search_vector", "claim__source__text", "claim__source__search_vector",
                        "figure__search_vector", "figure__source__text", "figure__source__search_vector")

@@ -280,7 +280,7 @@ class ReviewViewSet(PublicViewSet):
     filterset_class = ReviewFilter
 
     def get_queryset(self):
-        return (Review.objects.filter(Q(claim__in=Claim.objects.public()) | Q(figure__in=Figure.objects.public()))
+        return (Review.objects.public()
                 .annotate(target_edited_at=Coalesce("claim__edited_at", "figure__edited_at"))
                 .prefetch_related(Prefetch("evidence", queryset=Source.objects.public().only("id", "slug"),
                                            to_attr="public_evidence")))

@@ -804,6 +804,15 @@ class Figure(Anchored, Reviewable):
                                   "chart or the source's data file.")
 
 
+class ReviewQuerySet(models.QuerySet):
+    def public(self):
+        """Reviews of public claims and figures, each target looked up by its primary key. (An IN over every public
+        figure made PostgreSQL expect a million rows it never read, and compile the query to machine code — JIT,
+        ~50 ms a source page at 1,000,000 figures.)"""
+        return self.filter(Exists(Claim.objects.public().filter(pk=OuterRef("claim_id")))
+                           | Exists(Figure.objects.public().filter(pk=OuterRef("figure_id"))))
+
+
 class Review(models.Model):
     """A reviewer's verdict on a claim or a figure. Nobody verifies what they entered or last changed."""
 
@@ -818,6 +827,8 @@ class Review(models.Model):
     rationale = models.TextField()
     evidence = models.ManyToManyField(Source, blank=True, related_name="evidence_for_reviews")
     history = HistoricalRecords(m2m_fields=[evidence], no_db_index=["claim", "figure", "reviewer"])
+
+    objects = ReviewQuerySet.as_manager()
 
     class Meta:
         ordering = ["-reviewed_at"]

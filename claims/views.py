@@ -330,7 +330,7 @@ def holdings() -> dict:
     figures, claims = Figure.objects.public(), Claim.objects.public()
     return {
         "sources": Source.objects.public().count(), "figures": figures.count(), "claims": claims.count(),
-        "reviews": Review.objects.filter(Q(claim__in=claims) | Q(figure__in=figures)).count(),
+        "reviews": Review.objects.public().count(),
         "conflicts": Comparison.objects.filter(conflicting=True).count(),
     }
 
@@ -378,8 +378,7 @@ def _first_rows(queryset) -> tuple[list, int]:
 
 def cited_by(source) -> list:
     """Reviews that name this source as evidence, with what they judged (a query, at most 50 rows)."""
-    reviews = (Review.objects.filter(evidence=source)
-               .filter(Q(claim__in=Claim.objects.public()) | Q(figure__in=Figure.objects.public()))
+    reviews = (Review.objects.public().filter(evidence=source)
                .select_related("claim__source", "figure__source", "figure__metric").order_by("-reviewed_at")[:50])
     return list(reviews)
 

@@ -176,3 +176,17 @@ def test_facets_name_no_hidden_entity_outlet_or_source(client, hidden):
     assert Entity.objects.public().filter(pk=hidden["secret"].pk).count() == 0
     assert Outlet.objects.public().filter(pk=hidden["press"].pk).count() == 0
     assert Source.objects.public().filter(slug__startswith=WORD).count() == 0
+
+
+def test_a_source_page_lists_the_verdicts_it_is_evidence_for_of_public_records_only(
+        client, make_source, make_figure, reviewer):
+    evidence = make_source(slug="census-office", title="Census office")
+    public = make_figure(source=make_source(slug="daily-report", title="Daily report"), status="unverified")
+    draft = make_figure(source=make_source(slug="unpublished-dossier", title="Unpublished dossier"), status="draft")
+    for figure in (public, draft):
+        Review.objects.create(figure=figure, verdict="disputed", reviewer=reviewer,
+                              rationale="Other counts differ.").evidence.add(evidence)
+
+    page = client.get(evidence.get_absolute_url()).content.decode()
+    assert "Evidence for the verdict" in page and "Daily report" in page
+    assert "Unpublished dossier" not in page
