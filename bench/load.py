@@ -87,28 +87,12 @@ class Run:
     def worker(self, index, deadline):
         path_index = index
         while time.monotonic() < deadline:
-            path = self.paths[path_index % len(self.paths)]
+            self.request(index, "GET", self.paths[path_index % len(self.paths)], keep_body=False)
             path_index += 1
-            connection = http.client.HTTPConnection(self.host, self.port, timeout=180,
-                                                    source_address=(self.source_addresses[index], 0))
-            started = time.monotonic()
-            try:
-                connection.request("GET", path, headers={"Host": "127.0.0.1"})
-                response = connection.getresponse()
-                while response.read(1 << 16):  # the whole body, as a browser would read it
-                    pass
-                status = response.status
-            except (OSError, http.client.HTTPException) as error:
-                status = f"error: {type(error).__name__}"
-            finally:
-                connection.close()
-            elapsed = (time.monotonic() - started) * 1000
-            with self.lock:
-                self.latencies.append(elapsed)
-                self.statuses[status] = self.statuses.get(status, 0) + 1
 
-    def request(self, index, method, path, body=None, headers=None):
-        """One request on a new connection, timed and counted: (status, headers, body)."""
+    def request(self, index, method, path, body=None, headers=None, keep_body=True):
+        """One request on a new connection, timed and counted: (status, headers, body). The whole body is read, as
+        a browser would read it; with keep_body=False it is read in pieces and dropped (a download of every row)."""
         connection = http.client.HTTPConnection(self.host, self.port, timeout=180,
                                                 source_address=(self.source_addresses[index], 0))
         started = time.monotonic()
@@ -116,7 +100,11 @@ class Run:
         try:
             connection.request(method, path, body=body, headers={"Host": "127.0.0.1", **(headers or {})})
             response = connection.getresponse()
-            content = response.read()
+            if keep_body:
+                content = response.read()
+            else:
+                while response.read(1 << 16):
+                    pass
             status, answer_headers = response.status, response.headers
         except (OSError, http.client.HTTPException) as error:
             status = f"error: {type(error).__name__}"
