@@ -186,7 +186,8 @@ class _Import:
         batch_id = report.batch.pk if report.batch else None
         self.matcher = Matcher(report, model=self.model, user=self.user, now=self.now, publish=self.publish,
                                batch_id=batch_id)
-        self.writer = Writer(self.model, user=self.user, now=self.now, reason=self.reason_prefix())
+        self.writer = Writer(self.model, user=self.user, now=self.now, reason=self.reason_prefix(),
+                             constants=self.matcher.new_record_constants())
         rows = read_rows(cells, columns)
         looked_up = deque()  # (a chunk's resolved rows, the future of its records)
         self.writes = deque()  # the futures of the writes under way: two at most, so memory stays flat

@@ -70,6 +70,17 @@ class Matcher:
         self._anchors: dict[tuple, anchors.Anchor | None] = {}
         self.keys_table = False  # PostgreSQL: the temporary table of a chunk's identities, once made
 
+    def new_record_constants(self) -> dict:
+        """The columns every record this import adds takes alike, with their values (figure() and claim() set them;
+        the writer stages only the others)."""
+        defaults = _DEFAULTS if self.model is Figure else _CLAIM_DEFAULTS
+        alike = {name: defaults[name] for name in ("verdict", "origin_role", "rank", "rank_reason", "in_conflict")
+                 if name in defaults}
+        return {**alike, "ref": None, "created_by_id": self.user_id, "edited_by_id": self.user_id,
+                "created_at": self.now, "edited_at": self.now, "updated_at": self.now, "version": 1,
+                "import_batch_id": self.batch_id,
+                **({"claim_id": None, "supersedes_id": None} if self.model is Figure else {})}
+
     # Finding --------------------------------------------------------------------------------------
 
     def wanted(self, rows: list[tuple[object, dict]]) -> tuple[set, set, bytes | None]:

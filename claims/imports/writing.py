@@ -28,7 +28,7 @@ class Writer:
     """Writes one import's (or undo's) changes. Each history record's reason is `reason` followed by the row's
     number (cut at 100 characters), or `reason` alone when not `numbered`."""
 
-    def __init__(self, model, *, user, now, reason: str, numbered: bool = True):
+    def __init__(self, model, *, user, now, reason: str, numbered: bool = True, constants: dict | None = None):
         self.model = model
         self.user_id = user.pk if user is not None else None
         self.now = now
@@ -39,16 +39,26 @@ class Writer:
         self.rebuild_all = False  # so many groups touched that all are rebuilt: no need to remember them
         self.staged = False  # PostgreSQL: the staging tables made
         self.staging = f"{model._meta.db_table}_staging"
+        # PostgreSQL: the columns staged. The values every new record takes alike (`constants`: the user, the time,
+        # the defaults) go into the INSERT instead, once — when every record of the chunk has them.
+        self.constants = constants or {}
         self.staged_fields = [f for f in self.fields if not f.primary_key]
-        self.staged_values = itemgetter(*[f.attname for f in self.staged_fields])  # a record's columns, in C
-        self.staged_data: deque[bytes] = deque()  # PostgreSQL: the new records of the chunks stage() was given
+        self.varying_fields = [f for f in self.staged_fields if f.attname not in self.constants]
+        self.staged_data: deque[tuple[bool, bytes]] = deque()  # the chunks stage() was given: (varying only, rows)
 
     def stage(self, new: list["Change"]) -> None:
         """On PostgreSQL, a chunk's new records in COPY's format, for write() to send. The importer calls this on
         its own thread: formatting holds Python's lock, so the thread that writes only sends bytes — it would
         otherwise take turns at that lock with the importing thread, and the database would wait between them."""
         if self.use_copy and new:
-            self.staged_data.append(copy_data(self.staged_values(change.values) for change in new))
+            self.staged_data.append(self.staged_rows([change.values for change in new]))
+
+    def staged_rows(self, records: list[dict]) -> tuple[bool, bytes]:
+        """Records in COPY's format: only the columns that vary when every record has the constants, else all."""
+        varying = bool(self.constants) and set(map(itemgetter(*self.constants), records)) == {
+            tuple(self.constants.values()) if len(self.constants) > 1 else next(iter(self.constants.values()))}
+        fields = self.varying_fields if varying else self.staged_fields
+        return varying, copy_data(map(itemgetter(*[f.attname for f in fields]), records))
 
     def reason(self, row: int) -> str:
         return f"{self.reason_text}{row}"[:100] if self.numbered else self.reason_text[:100]
@@ -74,9 +84,9 @@ class Writer:
 
     def insert(self, records: list[dict]) -> None:
         if self.use_copy:
-            self.stage_records(self.staged_data.popleft() if self.staged_data
-                               else copy_data(map(self.staged_values, records)))
-            self.insert_staged()
+            varying, data = self.staged_data.popleft() if self.staged_data else self.staged_rows(records)
+            self.stage_records(varying, data)
+            self.insert_staged(varying)
             return
         objects = self.model.objects.bulk_create(
             [self.model(**{f.attname: r[f.attname] for f in self.fields if not f.primary_key}) for r in records],
@@ -87,22 +97,26 @@ class Writer:
 
     # PostgreSQL: COPY into a staging table, then one statement moves the records into the table. ---------------
 
-    def stage_records(self, data: bytes) -> None:
-        """COPY records (in COPY's format) into the staging table, made at the first chunk."""
+    def stage_records(self, varying: bool, data: bytes) -> None:
+        """COPY records (in COPY's format: their varying columns, or all) into the staging table, made at the first
+        chunk."""
         with connection.cursor() as cursor:
             if not self.staged:
-                # One per transaction (an import in a test's transaction may find the last one's).
+                # One per transaction (an import in a test's transaction may find the last one's). The table gives
+                # ids; the INSERT, the constants.
+                not_null = ", ".join(f"ALTER COLUMN {connection.ops.quote_name(f.column)} DROP NOT NULL"
+                                     for f in self.fields if f.primary_key or f.attname in self.constants)
                 cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.staging} (LIKE {self.model._meta.db_table})"
                                " ON COMMIT DROP;"
-                               f"ALTER TABLE {self.staging} ALTER COLUMN id DROP NOT NULL;"  # the table gives ids
+                               f"ALTER TABLE {self.staging} {not_null};"
                                f"TRUNCATE {self.staging};"
                                + (FIGURE_VECTOR_PARTS  # and the vectors' parts, made afresh for each import
                                   + "TRUNCATE figure_said_vector, figure_attributed_vector, figure_source_vector;"
                                   if self.model is Figure else ""))
                 self.staged = True
-        self.copy(self.staging, [f.column for f in self.staged_fields], data)
+        self.copy(self.staging, [f.column for f in (self.varying_fields if varying else self.staged_fields)], data)
 
-    def insert_staged(self) -> None:
+    def insert_staged(self, varying: bool) -> None:
         """One statement: INSERT … SELECT the staged records (a figure's search vector computed with joins, so the
         row trigger, which would look each row's metric, subject, aliases, attribution and source up one by one,
         sees it given and steps aside — migration 0010), and INSERT their history from what that returned. The ids
@@ -114,18 +128,22 @@ class Writer:
         vectors = FIGURE_VECTOR_FILL.format(staging=self.staging) if self.model is Figure else ""
         with connection.cursor() as cursor:
             cursor.execute(f"{vectors}SET CONSTRAINTS ALL IMMEDIATE;"
-                           f"{self.insert_sql(self.staging)};"
+                           f"{self.insert_sql(self.staging, varying)};"
                            f"SET CONSTRAINTS ALL DEFERRED;"
                            f"TRUNCATE {self.staging}")
 
-    def insert_sql(self, staging: str) -> str:
-        """The INSERT of the staged records and their history, its values (the time, the reason, the user) quoted in:
-        it goes along with other statements, which parameters cannot."""
+    def insert_sql(self, staging: str, varying: bool = False) -> str:
+        """The INSERT of the staged records (with `varying`, the constants taken from the writer) and their history,
+        its values (the time, the reason, the user) quoted in: it goes along with other statements, which
+        parameters cannot."""
         quote = connection.ops.quote_name
-        columns = [quote(f.column) for f in self.fields if not f.primary_key]
+        fields = [f for f in self.fields if not f.primary_key]
+        columns = [quote(f.column) for f in fields]
         history = self.model.history.model
         tracked = [quote(f.column) for f in history._meta.concrete_fields if not f.attname.startswith("history_")]
-        selected = ", ".join(f"f.{column}" for column in columns)
+        selected = ", ".join(
+            f"{_literal(self.constants[f.attname])}::{f.db_type(connection)}" if varying and f.attname in self.constants
+            else f"f.{quote(f.column)}" for f in fields)
         if self.model is Figure:
             columns.append("search_vector")
             selected += f", {FIGURE_VECTOR} FROM {staging} f {FIGURE_VECTOR_JOINS}"
