@@ -14,6 +14,7 @@ their row, column, value and what was expected. Imports run one at a time (a Pos
 advisory lock; SQLite's writes are serial anyway), so two imports of the same rows give one set.
 """
 
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,6 +36,7 @@ from claims.models import Claim, Figure, ImportBatch, Metric
 __all__ = ["ImportReport", "RowError", "import_claims", "import_figures"]
 
 CHUNK_SIZE = 2000
+SWITCH_INTERVAL = 0.0005  # seconds: how often the importing thread offers Python's lock to the database thread
 SOURCE_DETAIL_COLUMNS = ["source_title", "source_url", "source_date", "source_outlet", "source_kind"]
 _LOCK = 0x66616374  # "fact": the advisory lock every import holds while it writes
 
@@ -191,6 +193,12 @@ class _Import:
         rows = read_rows(cells, columns)
         looked_up = deque()  # (a chunk's resolved rows, the future of its records)
         self.writes = deque()  # the futures of the writes under way: two at most, so memory stays flat
+        # Each answer from the database waits for this thread to hand Python's lock over, by default every 5 ms:
+        # a few answers a chunk made PostgreSQL wait some 10 µs a row. Imports run one at a time (the advisory
+        # lock), so the interval is this import's until it is done.
+        switch_interval = sys.getswitchinterval()
+        if database.enabled:
+            sys.setswitchinterval(SWITCH_INTERVAL)
         try:
             while chunk := list(islice(rows, CHUNK_SIZE)):
                 report.rows_read += len(chunk)
@@ -204,6 +212,7 @@ class _Import:
             database.idle()
         finally:
             database.close()
+            sys.setswitchinterval(switch_interval)
         if not report.rows_read and report.ok:
             report.add_error(0, None, f"the file has a header but no rows of {self.kind}s")
         # Checks and lookups run in passes over a chunk: list each row's errors together, in column order.

@@ -121,11 +121,12 @@ class Matcher:
             # eight array parameters in Python), then one probe of the identity index per key: the cost follows
             # the file, not the table.
             with connection.cursor() as cursor:
-                cursor.execute(("" if self.keys_table else _PG_KEYS_TABLE + ";") + "TRUNCATE figure_import_keys")
-                self.keys_table = True
+                if not self.keys_table:
+                    cursor.execute(_PG_KEYS_TABLE)
+                    self.keys_table = True
                 with cursor.cursor.copy(_PG_KEYS_COPY) as copy:
                     copy.write(data if data is not None else copy_data(keys))
-                cursor.execute(_PG_IDENTITY_LOOKUP)
+                cursor.execute(_PG_IDENTITY_LOOKUP + "; TRUNCATE figure_import_keys")  # one round trip, not two
                 return [pk for (pk,) in cursor.fetchall()]
         table = connection.ops.quote_name(Figure._meta.db_table)
         columns = ", ".join(f"{table}.{connection.ops.quote_name(Figure._meta.get_field(f).column)}"
