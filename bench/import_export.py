@@ -16,7 +16,7 @@ baseline after Django starts) is its own:
 - factbase claims import (the same pipeline: anchoring, natural key, history)
 - export of CSV (and XLSX at the smaller size) at each --export-rows size
 
-`--only ours-csv ours-xlsx copy claims` runs a subset.
+`--only ours-csv ours-xlsx copy claims` runs a subset; `--phases` says where our imports' time goes.
 
 It prints one table.
 """
@@ -159,6 +159,65 @@ def run_ours(path: Path) -> int:
     return report.new + report.updated + report.unchanged
 
 
+class Phases:
+    """With --phases: where an import's time goes — seconds in each step, per thread (the importing thread reads,
+    checks and compares; the database thread looks up and writes), and the CPU time of this process and of its
+    PostgreSQL backend. The steps are timed by wrapping them, a few calls per chunk of 2,000 rows."""
+
+    STEPS = [("claims.imports", "_Import", ["check", "resolve", "match"]),
+             ("claims.imports", "Database", ["idle"]),
+             ("claims.imports.matching", "Matcher", ["wanted", "existing"]),
+             ("claims.imports.writing", "Writer", ["stage", "write", "stage_records", "insert_staged",
+                                                   "refresh_comparisons"])]
+
+    def __init__(self):
+        import importlib
+        import threading
+        from collections import defaultdict
+
+        self.seconds = defaultdict(float)
+        for module, name, methods in self.STEPS:
+            cls = getattr(importlib.import_module(module), name)
+            for method in methods:
+                setattr(cls, method, self.timed(getattr(cls, method), f"{name}.{method}", threading))
+
+    def timed(self, method, label, threading):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                thread = "importing" if threading.current_thread() is threading.main_thread() else "database"
+                self.seconds[(thread, label)] += time.perf_counter() - started
+        return wrapper
+
+    def start(self):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()" if connection.vendor == "postgresql" else "SELECT NULL")
+            self.backend = cursor.fetchone()[0]
+        self.cpu = self.cpu_seconds()
+
+    def cpu_seconds(self) -> tuple[float, float]:
+        def of(pid):
+            try:
+                with open(f"/proc/{pid}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                return 0.0
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return of(os.getpid()), of(self.backend) if self.backend else 0.0
+
+    def report(self, rows: int, seconds: float) -> None:
+        python, postgres = (after - before for after, before in zip(self.cpu_seconds(), self.cpu, strict=True))
+        print(f"PHASE wall {seconds:.1f} s = {seconds / rows * 1e6:.0f} µs a row; CPU: Python {python:.1f} s "
+              f"({python / rows * 1e6:.0f} µs a row), its PostgreSQL backend {postgres:.1f} s "
+              f"({postgres / rows * 1e6:.0f} µs a row)")
+        for (thread, label), spent in sorted(self.seconds.items(), key=lambda item: -item[1]):
+            print(f"PHASE   {thread:<9} {label:<30} {spent:7.1f} s {spent / rows * 1e6:6.0f} µs a row")
+
+
 def run_claims(path: Path) -> int:
     from claims.imports import import_claims
 
@@ -259,6 +318,9 @@ def child(args) -> None:
 
     baseline = rss_mb()
     path = Path(args.file) if args.file else None
+    phases = Phases() if args.phases and args.phase == "ours" else None
+    if phases:
+        phases.start()
     started = time.perf_counter()
     if args.phase == "ours":
         rows = run_ours(path)
@@ -279,14 +341,20 @@ def child(args) -> None:
         raise SystemExit(f"unknown phase {args.phase}")
     seconds = time.perf_counter() - started
     print(f"RESULT {rows} {seconds:.3f} {max(rss_mb() - baseline, 0):.1f}")
+    if phases:
+        phases.report(rows, seconds)
 
 
-def measure(phase: str, file: Path | None = None) -> tuple[int, float, float]:
-    command = [sys.executable, __file__, "--child", phase] + (["--file", str(file)] if file else [])
+def measure(phase: str, file: Path | None = None, phases: bool = False) -> tuple[int, float, float]:
+    command = [sys.executable, __file__, "--child", phase] + (["--file", str(file)] if file else []) + (
+        ["--phases"] if phases else [])
     done = subprocess.run(command, capture_output=True, text=True, env=os.environ)
     line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT")), None)
     if line is None:
         raise SystemExit(f"{phase} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    for x in done.stdout.splitlines():
+        if x.startswith("PHASE"):
+            print(f"    {x[6:]}", file=sys.stderr)
     rows, seconds, memory = line.split()[1:]
     return int(rows), float(seconds), float(memory)
 
@@ -298,6 +366,7 @@ def main() -> None:
     parser.add_argument("--export-rows", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--only", nargs="*", help="ours-csv ours-xlsx plain plain-bulk plain-tuned bulk_create copy "
                                                    "claims export")
+    parser.add_argument("--phases", action="store_true", help="Where our imports' time goes, step by step.")
     parser.add_argument("--child")
     parser.add_argument("--file")
     args = parser.parse_args()
@@ -335,7 +404,7 @@ def main() -> None:
         if not wanted(name or phase):
             return
         empty_figures()
-        rows, seconds, memory = measure(phase, file)
+        rows, seconds, memory = measure(phase, file, phases=args.phases)
         results.append((label, rows, seconds, memory))
         print(f"  {label}: {rows:,} rows in {seconds:.1f} s", file=sys.stderr)
 

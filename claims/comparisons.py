@@ -27,7 +27,7 @@ from decimal import Decimal
 from itertools import groupby
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from claims import dimensions
@@ -212,7 +212,11 @@ def rebuild(batch_size: int = 5000, *, public_figures=None, comparison_model=Non
 
     Comparison = comparison_model or Comparison  # noqa: N806
     public_figures = Figure.objects.public() if public_figures is None else public_figures
-    rows = public_figures.order_by(*KEY_FIELDS).values_list(*KEY_FIELDS, *_ROW_FIELDS)
+    # A figure alone in its group makes no comparison (summarise): only groups of two or more come to Python.
+    # Most figures are alone (after an import of a million rows, all of them may be).
+    group_size = Window(Count("pk"), partition_by=[F(field) for field in KEY_FIELDS])
+    rows = (public_figures.annotate(group_size=group_size).filter(group_size__gte=2).order_by(*KEY_FIELDS)
+            .values_list(*KEY_FIELDS, *_ROW_FIELDS))
     names = KEY_FIELDS + _ROW_FIELDS
     created = 0
     with transaction.atomic():

@@ -215,6 +215,21 @@ def test_a_file_of_several_chunks_is_written_in_its_order_each_figure_with_its_h
         assert (entry.history_type, entry.history_user, entry.note) == ("+", curator, figure.note)
 
 
+def test_records_that_do_not_take_the_values_said_alike_keep_their_own(reference_data, curator, monkeypatch):
+    # On PostgreSQL the values every new record takes alike (the user, the time, version 1…) go into the INSERT
+    # once rather than into each staged row — only when every record of the chunk has them. Told a wrong one, the
+    # writer stages the records whole: no record silently takes a value it did not have.
+    from claims.imports.matching import Matcher
+
+    said = Matcher.new_record_constants
+    monkeypatch.setattr(Matcher, "new_record_constants", lambda self: {**said(self), "version": 7, "rank_reason": "x"})
+    report = run(row("zhanaozen-report,death-toll,kazakhstan,2011,,16,,,,,,unverified,"), user=curator)
+    assert report.ok, errors(report)
+    figure = Figure.objects.get()
+    assert (figure.version, figure.rank_reason, figure.created_by, figure.history.get().version) == (
+        1, "", curator, 1)
+
+
 def test_a_row_repeating_one_of_the_chunk_before_is_refused_and_nothing_is_written(reference_data, monkeypatch):
     # Row 5 (the second chunk) repeats row 3 (the first, being written meanwhile): said, and all rolled back.
     monkeypatch.setattr("claims.imports.CHUNK_SIZE", 3)

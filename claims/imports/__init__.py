@@ -14,8 +14,10 @@ their row, column, value and what was expected. Imports run one at a time (a Pos
 advisory lock; SQLite's writes are serial anyway), so two imports of the same rows give one set.
 """
 
-import threading
+import sys
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import islice
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
@@ -34,6 +36,7 @@ from claims.models import Claim, Figure, ImportBatch, Metric
 __all__ = ["ImportReport", "RowError", "import_claims", "import_figures"]
 
 CHUNK_SIZE = 2000
+SWITCH_INTERVAL = 0.0005  # seconds: how often the importing thread offers Python's lock to the database thread
 SOURCE_DETAIL_COLUMNS = ["source_title", "source_url", "source_date", "source_outlet", "source_kind"]
 _LOCK = 0x66616374  # "fact": the advisory lock every import holds while it writes
 
@@ -52,41 +55,56 @@ class _Rollback(Exception):
     pass
 
 
-class Background:
-    """One write at a time on a second thread, on this thread's database connection and inside its transaction,
-    while this thread checks the next chunk. Nothing may query the database here until wait() has returned."""
+class Database:
+    """The importing transaction's connection, worked by a second thread: tasks (a chunk's lookups, a chunk's
+    write) run there one at a time, in the order given, while this thread reads, checks and compares the rows
+    around them — so PostgreSQL, on one core, always has the next task waiting while Python works on the other.
+    This thread may query only when idle() has returned. After a task fails, the ones behind it are not run:
+    each raises the first error, which is what the import reports. Elsewhere (SQLite) a task runs at once."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.thread = None
+        self.executor = None
+        self.last = None  # the future of the task submitted last
         self.error = None
 
-    def submit(self, work, *args) -> None:
-        self.wait()
+    def submit(self, work, *args) -> Future:
         if not self.enabled:
-            work(*args)
-            return
-        shared = connections[DEFAULT_DB_ALIAS]
-        shared.inc_thread_sharing()
+            future = Future()
+            future.set_result(work(*args))
+            return future
+        if self.executor is None:
+            shared = connections[DEFAULT_DB_ALIAS]
+            shared.inc_thread_sharing()
 
-        def run():
-            connections[DEFAULT_DB_ALIAS] = shared  # this thread's ORM calls use the importing transaction
-            try:
-                work(*args)
-            except BaseException as error:  # re-raised by wait(), in the importing thread
-                self.error = error
+            def share():  # the thread's ORM calls use the importing transaction
+                connections[DEFAULT_DB_ALIAS] = shared
 
-        self.thread = threading.Thread(target=run, name="import-writer")
-        self.thread.start()
+            self.executor = ThreadPoolExecutor(1, thread_name_prefix="import-writer", initializer=share)
+        self.last = self.executor.submit(self.run, work, args)
+        return self.last
 
-    def wait(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-            connections[DEFAULT_DB_ALIAS].dec_thread_sharing()
+    def run(self, work, args):
         if self.error is not None:
-            error, self.error = self.error, None
-            raise error
+            raise self.error
+        try:
+            return work(*args)
+        except BaseException as error:  # raised again by the futures of this task and the next
+            self.error = error
+            raise
+
+    def idle(self) -> None:
+        """Wait for every task submitted; raise the first error."""
+        if self.last is not None:
+            self.last.result()
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)  # after an error, nothing more is run
+            self.executor = None
+            connections[DEFAULT_DB_ALIAS].dec_thread_sharing()
 
 
 class _Import:
@@ -160,39 +178,41 @@ class _Import:
             return
         metrics = {m.slug: MetricInfo.of(m) for m in Metric.objects.all()} if self.kind == "figure" else {}
         self.checker = RowChecker(metrics, columns, decimal_comma=self.decimal_comma)
+        # The database works on one chunk while Python works on the next. Its tasks, in order: the lookups of
+        # chunk k (the records its rows name), then the write of chunk k-1 — compared meanwhile with what the
+        # lookups found, here. A chunk's records are thus looked up before the chunk ahead of it is written; rows
+        # of the two that name one record or one identity are caught by the matcher's memory of the file.
+        self.database = database = Database(enabled=connection.vendor == "postgresql")
         self.references = References(report, create_missing=self.create_missing, publish=self.publish,
-                                     user=self.user, reason=self.reason)
+                                     user=self.user, reason=self.reason, before_query=database.idle)
         batch_id = report.batch.pk if report.batch else None
         self.matcher = Matcher(report, model=self.model, user=self.user, now=self.now, publish=self.publish,
                                batch_id=batch_id)
-        self.writer = Writer(self.model, user=self.user, now=self.now, reason=self.reason_prefix())
+        self.writer = Writer(self.model, user=self.user, now=self.now, reason=self.reason_prefix(),
+                             constants=self.matcher.new_record_constants())
         rows = read_rows(cells, columns)
-        # While one chunk is written, PostgreSQL on one core, the next is read, checked and compared with what
-        # exists on the other. Only the lookups (references, the records the rows name) need the connection: they
-        # run between two writes, so a chunk's records are found before the chunk ahead of it is written. Rows
-        # of the two chunks that name one record or one identity are caught by the matcher's memory of the file.
-        background = Background(enabled=connection.vendor == "postgresql")
-        pending = None  # the changes of the chunk before, to write
+        looked_up = deque()  # (a chunk's resolved rows, the future of its records)
+        self.writes = deque()  # the futures of the writes under way: two at most, so memory stays flat
+        # Each answer from the database waits for this thread to hand Python's lock over, by default every 5 ms:
+        # a few answers a chunk made PostgreSQL wait some 10 µs a row. Imports run one at a time (the advisory
+        # lock), so the interval is this import's until it is done.
+        switch_interval = sys.getswitchinterval()
+        if database.enabled:
+            sys.setswitchinterval(SWITCH_INTERVAL)
         try:
             while chunk := list(islice(rows, CHUNK_SIZE)):
                 report.rows_read += len(chunk)
-                checked = self.check(chunk)
-                background.wait()
-                resolved, found = self.resolve(chunk, checked)
-                if pending is not None:
-                    self.writer.stage(pending[0])  # the Python part of the write, here; the rest in the background
-                    background.submit(self.writer.write, *pending)
-                    pending = None
-                new, updated = self.match(resolved, found)
-                if report.ok and not self.dry_run:
-                    pending = new, updated
-                if self.progress:  # rows read, rows written (or, in a dry run, that would be)
-                    self.progress(report.rows_read, report.new + report.updated)
-            background.wait()
-            if pending is not None and report.ok:
-                self.writer.write(*pending)
+                resolved = self.resolve(chunk, self.check(chunk))
+                wanted = self.matcher.wanted([(values, ids) for values, ids, _ in resolved])
+                looked_up.append((resolved, database.submit(self.matcher.existing, wanted)))
+                if len(looked_up) > 1:
+                    self.match_and_write(*looked_up.popleft())
+            while looked_up:
+                self.match_and_write(*looked_up.popleft())
+            database.idle()
         finally:
-            background.wait()
+            database.close()
+            sys.setswitchinterval(switch_interval)
         if not report.rows_read and report.ok:
             report.add_error(0, None, f"the file has a header but no rows of {self.kind}s")
         # Checks and lookups run in passes over a chunk: list each row's errors together, in column order.
@@ -224,8 +244,9 @@ class _Import:
             checked[row.number] = values
         return checked
 
-    def resolve(self, chunk, checked: dict) -> tuple[list, tuple[dict, dict]]:
-        """The chunk's references looked up (and created, if asked) and the records its rows name: its queries."""
+    def resolve(self, chunk, checked: dict) -> list:
+        """The chunk's references looked up (and created, if asked): queries only for what the import has not seen
+        (References waits for the database to be idle first)."""
         report, references = self.report, self.references
         entity_columns = ("subject", "attributed_to") if self.kind == "figure" else ("speaker",)
         # References are looked up for every row, good or bad, so a file's unknown names are all said at once.
@@ -248,7 +269,7 @@ class _Import:
                     ids[id_name] = references.entity(row.number, column, reference, create=values is not None)
             if values is not None and report.error_count == errors_before:
                 resolved.append((values, ids, source))
-        return resolved, self.matcher.existing([(values, ids) for values, ids, _ in resolved])
+        return resolved
 
     def match(self, resolved: list, found: tuple[dict, dict]) -> tuple[list, list]:
         """What the rows add and change, compared with what exists: Python only (a write may be under way)."""
@@ -273,6 +294,18 @@ class _Import:
                 report.rows.append(RowResult(change.row, change.action, change.values.get("id"), label[:120],
                                              change.changes))
         return new, updated
+
+    def match_and_write(self, resolved: list, found: Future) -> None:
+        """Compare a chunk with the records its lookup found, and queue its write."""
+        report = self.report
+        new, updated = self.match(resolved, found.result())
+        if report.ok and not self.dry_run:
+            while len(self.writes) >= 2:
+                self.writes.popleft().result()
+            self.writer.stage(new)
+            self.writes.append(self.database.submit(self.writer.write, new, updated))
+        if self.progress:  # rows read, rows written (or, in a dry run, that would be)
+            self.progress(report.rows_read, report.new + report.updated)
 
     def reason_prefix(self) -> str:
         batch = f"Import #{self.report.batch.pk}" if self.report.batch else "Import"

@@ -17,6 +17,7 @@ from claims import anchors, rules
 from claims.imports.checks import KEEP, ClaimRow, FigureRow
 from claims.imports.references import SourceRef
 from claims.imports.report import ImportReport
+from claims.imports.writing import copy_data
 from claims.models import IDENTITY, Claim, Figure
 
 FIGURE_FIELDS = [f.attname for f in Figure._meta.concrete_fields if f.attname != "search_vector"]
@@ -69,16 +70,35 @@ class Matcher:
         self._anchors: dict[tuple, anchors.Anchor | None] = {}
         self.keys_table = False  # PostgreSQL: the temporary table of a chunk's identities, once made
 
+    def new_record_constants(self) -> dict:
+        """The columns every record this import adds takes alike, with their values (figure() and claim() set them;
+        the writer stages only the others)."""
+        defaults = _DEFAULTS if self.model is Figure else _CLAIM_DEFAULTS
+        alike = {name: defaults[name] for name in ("verdict", "origin_role", "rank", "rank_reason", "in_conflict")
+                 if name in defaults}
+        return {**alike, "ref": None, "created_by_id": self.user_id, "edited_by_id": self.user_id,
+                "created_at": self.now, "edited_at": self.now, "updated_at": self.now, "version": 1,
+                "import_batch_id": self.batch_id,
+                **({"claim_id": None, "supersedes_id": None} if self.model is Figure else {})}
+
     # Finding --------------------------------------------------------------------------------------
 
-    def existing(self, rows: list[tuple[object, dict]]) -> tuple[dict, dict]:
-        """The current records the chunk's rows name, by id and by identity, locked until the import commits."""
-        fields = FIGURE_FIELDS if self.model is Figure else CLAIM_FIELDS
+    def wanted(self, rows: list[tuple[object, dict]]) -> tuple[set, set, bytes | None]:
+        """What existing() is to look for: the ids rows give, the identities of the others and (figures, on
+        PostgreSQL) those identities in COPY's format — made here, on the importing thread (see Writer.stage)."""
         ids = {checked.id for checked, _ in rows if checked.id is not None}
         keys = {self.identity(checked, resolved) for checked, resolved in rows if checked.id is None}
+        data = copy_data(keys) if keys and self.model is Figure and connection.vendor == "postgresql" else None
+        return ids, keys, data
+
+    def existing(self, wanted: tuple[set, set, bytes | None]) -> tuple[dict, dict]:
+        """The current records the chunk's rows name (wanted()), by id and by identity, locked until the import
+        commits."""
+        ids, keys, data = wanted
+        fields = FIGURE_FIELDS if self.model is Figure else CLAIM_FIELDS
         found_ids = set(ids)
         if keys:
-            found_ids |= set(self.ids_by_identity(keys))
+            found_ids |= set(self.ids_by_identity(keys, data))
         if not found_ids:
             return {}, {}
         query = self.model.objects.filter(pk__in=found_ids).order_by("pk")
@@ -90,7 +110,7 @@ class Matcher:
             by_key.setdefault(self.identity_of(record), record)
         return by_id, by_key
 
-    def ids_by_identity(self, keys: set[tuple]) -> list[int]:
+    def ids_by_identity(self, keys: set[tuple], data: bytes | None = None) -> list[int]:
         if self.model is Claim:
             sources = {key[0] for key in keys}
             quotes = {key[1] for key in keys}
@@ -104,11 +124,9 @@ class Matcher:
                 if not self.keys_table:
                     cursor.execute(_PG_KEYS_TABLE)
                     self.keys_table = True
-                cursor.execute("TRUNCATE figure_import_keys")
                 with cursor.cursor.copy(_PG_KEYS_COPY) as copy:
-                    for key in keys:
-                        copy.write_row(key)
-                cursor.execute(_PG_IDENTITY_LOOKUP)
+                    copy.write(data if data is not None else copy_data(keys))
+                cursor.execute(_PG_IDENTITY_LOOKUP + "; TRUNCATE figure_import_keys")  # one round trip, not two
                 return [pk for (pk,) in cursor.fetchall()]
         table = connection.ops.quote_name(Figure._meta.db_table)
         columns = ", ".join(f"{table}.{connection.ops.quote_name(Figure._meta.get_field(f).column)}"

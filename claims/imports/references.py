@@ -31,7 +31,7 @@ class SourceRef:
 
 class References:
     def __init__(self, report: ImportReport, *, create_missing: bool, publish: bool, user,
-                 reason: Callable[[int], str]):
+                 reason: Callable[[int], str], before_query: Callable[[], None] = lambda: None):
         self.report = report
         self.create_missing = create_missing
         self.publish = publish
@@ -40,11 +40,13 @@ class References:
         self.sources: dict[str, SourceRef | None] = {}
         self.entities: dict[str, int | list[int] | None] = {}  # lowercased reference → id, or ids when ambiguous
         self.details: dict[str, tuple[int, SourceDetails]] = {}  # created source slug → (row, details)
+        self.before_query = before_query  # called before each query (the importer's waits for the connection)
 
     def load(self, source_slugs: set[str], entity_references: set[str]) -> None:
         """Look up what a chunk names and the caches lack: one query for sources, two for entities."""
         wanted = {slug for slug in source_slugs if slug and slug not in self.sources}
         if wanted:
+            self.before_query()
             for pk, slug, text in Source.objects.filter(slug__in=wanted).values_list("pk", "slug", "text"):
                 self.sources[slug] = SourceRef(pk, text)
             for slug in wanted - self.sources.keys():
@@ -52,6 +54,7 @@ class References:
         wanted = {ref.lower() for ref in entity_references if ref and ref.lower() not in self.entities}
         if not wanted:
             return
+        self.before_query()
         found: dict[str, set[int]] = {}
         rows = (Entity.objects.annotate(lower_slug=Lower("slug"), lower_name=Lower("name"))
                 .filter(Q(lower_slug__in=wanted) | Q(lower_name__in=wanted))
@@ -92,6 +95,7 @@ class References:
                                                  f"(e.g. “{suggestion}”)")
             self.sources[slug] = None
             return None
+        self.before_query()
         outlet = None
         if details.outlet:
             outlet = Outlet.objects.filter(slug=details.outlet).first()
@@ -123,12 +127,14 @@ class References:
     def entity(self, row: int, column: str, reference: str, *, create: bool = True) -> int | None:
         found = self.entities.get(reference.lower())
         if isinstance(found, list):
+            self.before_query()
             slugs = ", ".join(Entity.objects.filter(pk__in=found).values_list("slug", flat=True))
             self.report.add_error(row, column, f"“{reference}” names several entities ({slugs}); use a slug")
             return None
         if found is None and self.create_missing:
             if not create:
                 return None
+            self.before_query()
             slug = base = slugify(reference)[:110] or "entity"
             suffix = 2
             while Entity.objects.filter(slug=slug).exists():

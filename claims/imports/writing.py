@@ -7,14 +7,18 @@ UPDATE per chunk. Bulk writes send no signals, so the writer collects the compar
 touched for one refresh at the end.
 """
 
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Sequence
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from django.db import connection
 
 from claims import comparisons
-from claims.imports.matching import Change
 from claims.models import COMPARISON_KEY, Figure
+
+if TYPE_CHECKING:
+    from claims.imports.matching import Change
 
 # Above this many comparison groups touched, rebuilding them all is quicker than refreshing each.
 REFRESH_LIMIT = 2000
@@ -24,7 +28,7 @@ class Writer:
     """Writes one import's (or undo's) changes. Each history record's reason is `reason` followed by the row's
     number (cut at 100 characters), or `reason` alone when not `numbered`."""
 
-    def __init__(self, model, *, user, now, reason: str, numbered: bool = True):
+    def __init__(self, model, *, user, now, reason: str, numbered: bool = True, constants: dict | None = None):
         self.model = model
         self.user_id = user.pk if user is not None else None
         self.now = now
@@ -34,14 +38,34 @@ class Writer:
         self.touched: set[tuple] = set()
         self.rebuild_all = False  # so many groups touched that all are rebuilt: no need to remember them
         self.staged = False  # PostgreSQL: the staging tables made
-        self.staged_rows = 0  # records staged, waiting for write()
         self.staging = f"{model._meta.db_table}_staging"
+        # PostgreSQL: the columns staged. The values every new record takes alike (`constants`: the user, the time,
+        # the defaults) go into the INSERT instead, once — when every record of the chunk has them.
+        self.constants = constants or {}
+        self.staged_fields = [f for f in self.fields if not f.primary_key]
+        self.varying_fields = [f for f in self.staged_fields if f.attname not in self.constants]
+        self.staged_data: deque[tuple[bool, bytes]] = deque()  # the chunks stage() was given: (varying only, rows)
+
+    def stage(self, new: list["Change"]) -> None:
+        """On PostgreSQL, a chunk's new records in COPY's format, for write() to send. The importer calls this on
+        its own thread: formatting holds Python's lock, so the thread that writes only sends bytes — it would
+        otherwise take turns at that lock with the importing thread, and the database would wait between them."""
+        if self.use_copy and new:
+            self.staged_data.append(self.staged_rows([change.values for change in new]))
+
+    def staged_rows(self, records: list[dict]) -> tuple[bool, bytes]:
+        """Records in COPY's format: only the columns that vary when every record has the constants, else all."""
+        varying = bool(self.constants) and set(map(itemgetter(*self.constants), records)) == {
+            tuple(self.constants.values()) if len(self.constants) > 1 else next(iter(self.constants.values()))}
+        fields = self.varying_fields if varying else self.staged_fields
+        return varying, copy_data(map(itemgetter(*[f.attname for f in fields]), records))
 
     def reason(self, row: int) -> str:
         return f"{self.reason_text}{row}"[:100] if self.numbered else self.reason_text[:100]
 
-    def write(self, new: list[Change], updated: list[Change]) -> None:
-        """Write a chunk's changes (on PostgreSQL, its new records staged by stage(), or staged now)."""
+    def write(self, new: list["Change"], updated: list["Change"]) -> None:
+        """Write a chunk's changes (on PostgreSQL, its new records as stage() formatted them, if it was given
+        them: chunks are written in the order they were staged)."""
         if new:
             self.insert([change.values for change in new])
         if updated:
@@ -60,9 +84,9 @@ class Writer:
 
     def insert(self, records: list[dict]) -> None:
         if self.use_copy:
-            if not self.staged_rows:
-                self.stage_records(records)
-            self.insert_staged()
+            varying, data = self.staged_data.popleft() if self.staged_data else self.staged_rows(records)
+            self.stage_records(varying, data)
+            self.insert_staged(varying)
             return
         objects = self.model.objects.bulk_create(
             [self.model(**{f.attname: r[f.attname] for f in self.fields if not f.primary_key}) for r in records],
@@ -73,66 +97,69 @@ class Writer:
 
     # PostgreSQL: COPY into a staging table, then one statement moves the records into the table. ---------------
 
-    def stage(self, new: list[Change]) -> None:
-        """COPY a chunk's new records into the staging table, for write() to move. This is the part of writing that
-        runs Python: the importer calls it on its own thread, then leaves write() — all database — to the
-        background thread, which holds no lock Python needs while PostgreSQL works. Elsewhere, nothing to do."""
-        if self.use_copy and new:
-            self.stage_records([change.values for change in new])
-
-    def stage_records(self, records: list[dict]) -> None:
-        fields = [f for f in self.fields if not f.primary_key]
+    def stage_records(self, varying: bool, data: bytes) -> None:
+        """COPY records (in COPY's format: their varying columns, or all) into the staging table, made at the first
+        chunk."""
         with connection.cursor() as cursor:
             if not self.staged:
-                # One per transaction (an import in a test's transaction may find the last one's).
+                # One per transaction (an import in a test's transaction may find the last one's). The table gives
+                # ids; the INSERT, the constants.
+                not_null = ", ".join(f"ALTER COLUMN {connection.ops.quote_name(f.column)} DROP NOT NULL"
+                                     for f in self.fields if f.primary_key or f.attname in self.constants)
                 cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.staging} (LIKE {self.model._meta.db_table})"
-                               " ON COMMIT DROP")
-                cursor.execute(f"ALTER TABLE {self.staging} ALTER COLUMN id DROP NOT NULL")  # the table gives ids
-                cursor.execute(f"TRUNCATE {self.staging}")
-                if self.model is Figure:  # and the vectors' parts, made afresh for each import
-                    cursor.execute(FIGURE_VECTOR_PARTS)
-                    cursor.execute("TRUNCATE figure_said_vector, figure_attributed_vector, figure_source_vector")
+                               " ON COMMIT DROP;"
+                               f"ALTER TABLE {self.staging} {not_null};"
+                               f"TRUNCATE {self.staging};"
+                               + (FIGURE_VECTOR_PARTS  # and the vectors' parts, made afresh for each import
+                                  + "TRUNCATE figure_said_vector, figure_attributed_vector, figure_source_vector;"
+                                  if self.model is Figure else ""))
                 self.staged = True
-        values = itemgetter(*[f.attname for f in fields])  # a record's columns as a tuple, in C
-        self.copy(self.staging, [f.column for f in fields], map(values, records))
-        self.staged_rows = len(records)
+        self.copy(self.staging, [f.column for f in (self.varying_fields if varying else self.staged_fields)], data)
 
-    def insert_staged(self) -> None:
+    def insert_staged(self, varying: bool) -> None:
         """One statement: INSERT … SELECT the staged records (a figure's search vector computed with joins, so the
         row trigger, which would look each row's metric, subject, aliases, attribution and source up one by one,
         sees it given and steps aside — migration 0010), and INSERT their history from what that returned. The ids
         come from the table's sequence, as the history's do from its own.
 
         The foreign keys are checked in that statement rather than at commit: the checks then run while the next
-        chunk is read, and the commit is quick."""
+        chunk is read, and the commit is quick. The statements around it go with it in one round trip each way:
+        every answer waits for the importing thread to hand back Python's lock, and the database waits with it."""
+        vectors = FIGURE_VECTOR_FILL.format(staging=self.staging) if self.model is Figure else ""
         with connection.cursor() as cursor:
-            if self.model is Figure:
-                cursor.execute(FIGURE_VECTOR_FILL.format(staging=self.staging))
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(self.insert_sql(self.staging),
-                           [self.now, self.reason_text if self.numbered else self.reason_text[:100], self.user_id])
-            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            cursor.execute(f"TRUNCATE {self.staging}")
-        self.staged_rows = 0
+            cursor.execute(f"{vectors}SET CONSTRAINTS ALL IMMEDIATE;"
+                           f"{self.insert_sql(self.staging, varying)};"
+                           f"SET CONSTRAINTS ALL DEFERRED;"
+                           f"TRUNCATE {self.staging}")
 
-    def insert_sql(self, staging: str) -> str:
+    def insert_sql(self, staging: str, varying: bool = False) -> str:
+        """The INSERT of the staged records (with `varying`, the constants taken from the writer) and their history,
+        its values (the time, the reason, the user) quoted in: it goes along with other statements, which
+        parameters cannot."""
         quote = connection.ops.quote_name
-        columns = [quote(f.column) for f in self.fields if not f.primary_key]
+        fields = [f for f in self.fields if not f.primary_key]
+        columns = [quote(f.column) for f in fields]
         history = self.model.history.model
         tracked = [quote(f.column) for f in history._meta.concrete_fields if not f.attname.startswith("history_")]
-        selected = ", ".join(f"f.{column}" for column in columns)
+        selected = ", ".join(
+            f"{_literal(self.constants[f.attname])}::{f.db_type(connection)}" if varying and f.attname in self.constants
+            else f"f.{quote(f.column)}" for f in fields)
         if self.model is Figure:
             columns.append("search_vector")
             selected += f", {FIGURE_VECTOR} FROM {staging} f {FIGURE_VECTOR_JOINS}"
         else:
             selected += f" FROM {staging} f"  # a claim's vector: the row trigger's, from the claim alone
         selected += " ORDER BY f.import_row"  # ids in the file's order, as one by one
-        reason = "left(%s || inserted.import_row::text, 100)" if self.numbered else "%s"
+        if self.numbered:
+            reason = f"left({_literal(self.reason_text)} || inserted.import_row::text, 100)"
+        else:
+            reason = _literal(self.reason_text[:100])
+        when, user = _literal(self.now), _literal(self.user_id)
         return (f"WITH inserted AS (INSERT INTO {self.model._meta.db_table} ({', '.join(columns)}) SELECT {selected} "
                 f"RETURNING {', '.join(tracked)}) "
                 f"INSERT INTO {history._meta.db_table} ({', '.join(tracked)}, history_date, history_change_reason, "
                 f"history_type, history_user_id) "
-                f"SELECT {', '.join(tracked)}, %s, {reason}, '+', %s FROM inserted")
+                f"SELECT {', '.join(tracked)}, {when}, {reason}, '+', {user} FROM inserted")
 
     def update(self, records: list[dict]) -> None:
         names = [f.name for f in self.fields if not f.primary_key and f.name not in ("created_at", "in_conflict")]
@@ -140,7 +167,7 @@ class Writer:
             [self.model(**{f.attname: r[f.attname] for f in self.fields}) for r in records], names, batch_size=500,
         )
 
-    def write_history(self, entries: list[tuple[str, Change]]) -> None:
+    def write_history(self, entries: list[tuple[str, "Change"]]) -> None:
         if not entries:
             return
         history = self.model.history.model
@@ -159,11 +186,15 @@ class Writer:
             history.objects.bulk_create([history(**dict(zip(names, values(*entry), strict=True)))
                                          for entry in entries], batch_size=500)
 
-    def copy(self, table: str, columns: list[str], rows: Iterable[list]) -> None:
+    def copy(self, table: str, columns: list[str], rows: Iterable[Sequence] | bytes) -> None:
+        """COPY rows (or rows already in COPY's format) into a table."""
         sql = f'COPY {table} ({", ".join(connection.ops.quote_name(c) for c in columns)}) FROM STDIN'
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
+            if isinstance(rows, bytes):
+                copy.write(rows)
+            else:
+                for row in rows:
+                    copy.write_row(row)
 
     def refresh_comparisons(self) -> None:
         """Bulk writes send no signals: bring the comparisons of every touched group up to date."""
@@ -174,6 +205,25 @@ class Writer:
             return
         for start in range(0, len(keys), 200):
             comparisons.refresh(keys[start:start + 200])
+
+
+def copy_data(rows: Iterable[Sequence]) -> bytes:
+    """Rows in COPY's text format, as psycopg's Copy.write_row() formats them (in C) but without the connection,
+    which the other thread may be using: psycopg has no public name for its formatter (psycopg is pinned)."""
+    from psycopg._copy_base import TextFormatter
+    from psycopg.adapt import Transformer
+
+    formatter = TextFormatter(Transformer(connection.connection), encoding=connection.connection.info.encoding)
+    parts = [formatter.write_row(row) for row in rows]
+    parts.append(formatter.end())
+    return b"".join(parts)
+
+
+def _literal(value) -> str:
+    """A value as an SQL literal, quoted by the driver."""
+    from psycopg import sql
+
+    return sql.Literal(value).as_string(connection.connection)
 
 
 # The figure search vector, for a whole chunk at once; the same as the row trigger's (migration 0010), whose
