@@ -30,7 +30,7 @@ from claims.imports.matching import Matcher
 from claims.imports.references import References
 from claims.imports.report import ImportReport, RowError, RowResult
 from claims.imports.rows import Columns, read_columns, read_rows
-from claims.imports.writing import Writer
+from claims.imports.writing import Writer, copy_context
 from claims.models import Claim, Figure, ImportBatch, Metric
 
 __all__ = ["ImportReport", "RowError", "import_claims", "import_figures"]
@@ -183,6 +183,8 @@ class _Import:
         # lookups found, here. A chunk's records are thus looked up before the chunk ahead of it is written; rows
         # of the two that name one record or one identity are caught by the matcher's memory of the file.
         self.database = database = Database(enabled=connection.vendor == "postgresql")
+        if database.enabled:
+            copy_context()  # read from the connection now, before the database thread may be using it
         self.references = References(report, create_missing=self.create_missing, publish=self.publish,
                                      user=self.user, reason=self.reason, before_query=database.idle)
         batch_id = report.batch.pk if report.batch else None

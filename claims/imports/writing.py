@@ -7,6 +7,7 @@ UPDATE per chunk. Bulk writes send no signals, so the writer collects the compar
 touched for one refresh at the end.
 """
 
+import weakref
 from collections import deque
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
@@ -211,12 +212,26 @@ def copy_data(rows: Iterable[Sequence]) -> bytes:
     """Rows in COPY's text format, as psycopg's Copy.write_row() formats them (in C) but without the connection,
     which the other thread may be using: psycopg has no public name for its formatter (psycopg is pinned)."""
     from psycopg._copy_base import TextFormatter
-    from psycopg.adapt import Transformer
 
-    formatter = TextFormatter(Transformer(connection.connection), encoding=connection.connection.info.encoding)
+    transformer, encoding = copy_context()
+    formatter = TextFormatter(transformer, encoding=encoding)
     parts = [formatter.write_row(row) for row in rows]
     parts.append(formatter.end())
     return b"".join(parts)
+
+
+_COPY_CONTEXTS = weakref.WeakKeyDictionary()
+
+
+def copy_context():
+    """The connection's adapters and client encoding, read from it once: the importer asks before its database
+    thread starts, and copy_data() then never touches a connection (libpq's) that thread may be using."""
+    raw = connection.connection
+    if (context := _COPY_CONTEXTS.get(raw)) is None:
+        from psycopg.adapt import Transformer
+
+        context = _COPY_CONTEXTS[raw] = (Transformer(raw), raw.info.encoding)
+    return context
 
 
 def _literal(value) -> str:
