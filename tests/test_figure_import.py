@@ -270,3 +270,16 @@ def test_a_write_refused_by_the_database_midway_leaves_nothing_written(reference
     assert errors(report) == ["File: while this import ran, someone saved a record identical to one of its rows; "
                               "nothing was imported — run it again to see which"]
     assert not Figure.objects.exists() and not Figure.history.exists() and not ImportBatch.objects.exists()
+
+
+def test_a_file_name_with_quotes_is_written_into_the_history_as_it_is(reference_data, curator):
+    # On PostgreSQL the history's reason is quoted into the import's SQL by the driver (it goes along with other
+    # statements in one round trip): a name that would break naive quoting is kept whole and runs nothing.
+    name = "o'brien\\'s; DROP TABLE claims_figure; -- $$ \"x\".csv"
+    report = run(row("zhanaozen-report,death-toll,zhanaozen-2011,2011,,more than 70,,,,,,unverified,"), name=name,
+                 user=curator)
+    assert report.ok, errors(report)
+    batch = ImportBatch.objects.get()
+    entry = Figure.objects.get().history.get()
+    assert entry.history_change_reason == f"Import #{batch.pk} of {name}, row 2"[:100]
+    assert batch.file_name == name
