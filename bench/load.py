@@ -229,16 +229,16 @@ def drive(args) -> None:
         # in one process, the exporters' threads took the readers' turns at the interpreter lock, and the client's
         # own waiting was counted as the server's.
         readers = [("home", ["/"], 16), ("figures", ["/figures/"], 8)]
-        calm = _in_processes([(Run, paths_, n, args.duration, None) for _, paths_, n in readers], port)
+        reader_groups = [(Run, paths_, n, args.duration, None) for _, paths_, n in readers]
+        calm = _in_processes(reader_groups, port)
         kills, offset = kills_since(offset)
-        for index, row in calm:
+        for index, row in enumerate(calm):
             rows.append(dict(row, url=f"no storm: {readers[index][0]}", kills=kills if index == 0 else 0))
             _print_row(rows[-1], file=sys.stderr)
         storm_addresses = [f"127.0.0.{10 + i}" for i in range(args.storm_clients)]
-        groups = [(Run, paths_, n, args.duration, None) for _, paths_, n in readers]
-        groups.append((ExportStorm, ["/figures/?format=ods", "/figures/?format=xlsx"], args.storm_clients,
-                       args.duration, storm_addresses))
-        results = [row for _, row in _in_processes(groups, port)]
+        groups = [*reader_groups, (ExportStorm, ["/figures/?format=ods", "/figures/?format=xlsx"], args.storm_clients,
+                                   args.duration, storm_addresses)]
+        results = _in_processes(groups, port)
         kills, offset = kills_since(offset)
         rows.append(dict(results[0], url="storm: home"))
         rows.append(dict(results[1], url="storm: figures"))
@@ -254,14 +254,14 @@ def _group(kind, paths, connections, duration, addresses, host, port) -> dict:
     return dict(run.row(kind.__name__, 0), files=getattr(run, "files", None))
 
 
-def _in_processes(groups, port) -> list[tuple[int, dict]]:
+def _in_processes(groups, port) -> list[dict]:
     """Run each (kind, paths, connections, duration, addresses) at the same time, each in a process of its own."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     with ProcessPoolExecutor(len(groups), mp_context=get_context("spawn")) as pool:
         futures = [pool.submit(_group, *group, "127.0.0.1", port) for group in groups]
-        return list(enumerate(future.result() for future in futures))
+        return [future.result() for future in futures]
 
 
 HEADER = (f"| {'URL':<34} | conns | {'req/s':>7} | {'p50 ms':>8} | {'p99 ms':>8} | non-2xx | 429 | kills |\n"
